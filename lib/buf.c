@@ -18,7 +18,7 @@ size_t rbuf_left(const struct rbuf *b)
 
 const uint8_t *rbuf_cur(const struct rbuf *b)
 {
-	return b->p + b->off;
+	return b->p ? b->p + b->off : b->p;
 }
 
 int rbuf_get_u32le(struct rbuf *b, uint32_t *v)
@@ -44,7 +44,7 @@ int rbuf_get_ptr(struct rbuf *b, const uint8_t **p, size_t n)
 {
 	if (rbuf_left(b) < n)
 		return BUF_ESHORT;
-	*p = b->p + b->off;
+	*p = rbuf_cur(b);
 	b->off += n;
 	return BUF_OK;
 }
@@ -59,6 +59,8 @@ int rbuf_skip(struct rbuf *b, size_t n)
 
 int rbuf_get_until(struct rbuf *b, uint8_t delim, const uint8_t **p, size_t *n)
 {
+	if (rbuf_left(b) == 0)
+		return BUF_EINVAL;
 	const uint8_t *start = b->p + b->off;
 	const uint8_t *end = memchr(start, delim, rbuf_left(b));
 	if (!end)
@@ -135,7 +137,7 @@ int wbuf_put_u32le(struct wbuf *b, uint32_t v)
 int wbuf_put_zeros(struct wbuf *b, size_t n)
 {
 	int r = wbuf_reserve(b, n);
-	if (r)
+	if (r || n == 0)
 		return r;
 	memset(b->p + b->len, 0, n);
 	b->len += n;

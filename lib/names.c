@@ -46,7 +46,7 @@ bool names_check_service_name(char *s)
 
 bool names_valid_domain_name(const char *s, size_t len)
 {
-	static const char *const reserved[] = {"none", "default", NULL};
+	static const char *const reserved[] = {"none", "default", "Domain-0", NULL};
 	if (len == 0 || len > 31)
 		return false;
 	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
@@ -54,6 +54,8 @@ bool names_valid_domain_name(const char *s, size_t len)
 	for (size_t i = 1; i < len; i++)
 		if (!base_char((unsigned char)s[i]))
 			return false;
+	if (len >= 3 && memcmp(s + len - 3, "-dm", 3) == 0)
+		return false; /* reserved for device-model stubdomains */
 	for (size_t i = 0; reserved[i]; i++)
 		if (strlen(reserved[i]) == len && memcmp(reserved[i], s, len) == 0)
 			return false;

@@ -61,6 +61,8 @@ static int q_reserve(struct queue *q, size_t n)
 
 static int q_put(struct queue *q, const void *p, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (q_reserve(q, n) < 0)
 		return -1;
 	memcpy(q->p + q->tail, p, n);

@@ -247,7 +247,8 @@ static void release_port(struct daemon *d, uint32_t dom, uint32_t port)
 {
 	int slot = (int)port - QREXEC_FIRST_DATA_PORT;
 	if (!d->ports[slot].used || d->ports[slot].domid != dom) {
-		LOG_WARN("CONNECTION_TERMINATED for port %u of domain %u, not ours", port, dom);
+		/* normal for the calling side: the port was the target daemon's */
+		LOG_DEBUG("CONNECTION_TERMINATED for port %u of domain %u, not ours", port, dom);
 		return;
 	}
 	d->ports[slot].used = false;
