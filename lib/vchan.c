@@ -102,7 +102,7 @@ static long long now_ms(void)
 int unix_connect_retry(const char *path, int timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
-	long delay_us = 500;
+	long delay_us = 200;
 	for (;;) {
 		int fd = unix_connect(path);
 		if (fd >= 0)
@@ -115,7 +115,7 @@ int unix_connect_retry(const char *path, int timeout_ms)
 		}
 		struct timespec ts = {0, delay_us * 1000};
 		nanosleep(&ts, NULL);
-		if (delay_us < 20000)
+		if (delay_us < 5000)
 			delay_us *= 2;
 	}
 }

@@ -19,6 +19,7 @@ BIN = os.path.abspath(os.path.join(BUILD, "qrexec"))
 POLICY = """#!/bin/sh
 # -- SRC TARGET SERVICE: allow when "SRC TARGET SERVICE [NEWTARGET]" is a line of rules
 src=$2 tgt=$3 svc=$4
+[ -f "{rules}.sleep" ] && sleep "$(cat "{rules}.sleep")"
 while read -r s t v n; do
   if [ "$s" = "$src" ] && [ "$t" = "$tgt" ] && [ "$v" = "$svc" ]; then
     printf 'result=allow\\nuser=%s\\ntarget=%s\\nrequested_target=%s\\nautostart=False\\n' \\
@@ -54,6 +55,7 @@ class World:
             f.write(POLICY.format(user=getpass.getuser(), rules=self.rules))
         os.chmod(self.policy, 0o755)
         self.procs = []
+        self.daemons = {}
         self.agents = {}
         self.domids = {"work": 1, "vault": 2}
         os.makedirs(os.path.join(root, "dom0-rpc"))
@@ -105,6 +107,7 @@ class World:
                               f"--policy-program={self.policy}",
                               str(domid), name, getpass.getuser()], env=e)
         self.procs.append(p)
+        self.daemons[name] = p
         wait_for(os.path.join(self.sockets, f"qrexec.{name}"))
         return p
 

@@ -172,3 +172,19 @@ def test_qsb_038_dollar_is_not_expanded(world):
     # '$' is sanitized to '_' before policy, never shell-expanded
     assert r.returncode == 0, r.stderr
     assert r.stdout == b"_HOME|_HOME"
+
+
+def test_killing_daemon_while_policy_runs_ends_client(world):
+    world.service("vault", "test.Echo", ECHO)
+    world.allow("work", "vault", "test.Echo")
+    with open(world.rules + ".sleep", "w") as f:
+        f.write("3")
+    p = world.popen_client_vm("work", "vault", "test.Echo", stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.5)
+    world.daemons["work"].kill()
+    t0 = time.time()
+    rc = p.wait(timeout=20)
+    assert rc == 126
+    assert p.stderr.read() == b"Request refused\n"
+    assert time.time() - t0 < 5
