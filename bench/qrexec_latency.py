@@ -25,13 +25,8 @@ def median_ms(fn):
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="bh-bench.")
-    w = World(root)
+    w = World.up(tempfile.mkdtemp(prefix="bh-bench."))
     try:
-        for n in ("work", "vault"):
-            w.start_agent(n)
-        for n in ("work", "vault"):
-            w.start_daemon(n)
         svc = w.service("vault", "bench.Nop", "#!/bin/sh\nexit 0\n")
         w.allow("work", "vault", "bench.Nop")
         env = w.env(1)
@@ -45,8 +40,7 @@ def main():
         print(f"qrexec_latency: ours {ours:.3f} ms, baseline (local fork+exec) "
               f"{base:.3f} ms, ratio {ours / base:.2f} ({N} calls, median)")
     finally:
-        w.stop()
-        subprocess.run(["rm", "-rf", root])
+        w.down()
 
 
 if __name__ == "__main__":

@@ -23,13 +23,8 @@ def timed(cmd, env=None):
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="bh-bench.")
-    w = World(root)
+    w = World.up(tempfile.mkdtemp(prefix="bh-bench."))
     try:
-        for n in ("work", "vault"):
-            w.start_agent(n)
-        for n in ("work", "vault"):
-            w.start_daemon(n)
         w.service("vault", "bench.Sink", "#!/bin/sh\nexec cat >/dev/null\n")
         w.allow("work", "vault", "bench.Sink")
         call = (f"head -c {SIZE} /dev/zero | {BIN}/qrexec-client-vm "
@@ -39,8 +34,7 @@ def main():
         print(f"qrexec_throughput: ours {ours:.0f} MB/s, baseline (local pipe) "
               f"{base:.0f} MB/s, ratio {ours / base:.2f} ({SIZE >> 20} MiB)")
     finally:
-        w.stop()
-        subprocess.run(["rm", "-rf", root])
+        w.down()
 
 
 if __name__ == "__main__":

@@ -16,16 +16,16 @@ root=$(mktemp -d /tmp/bulkhead-demo.XXXXXX)
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$root"; }
 trap cleanup EXIT
-mkdir -p "$root"/{vchan,run,dom0-rpc} "$root"/work/rpc "$root"/vault/rpc
+mkdir -p "$root"/{vchan,run,dom0-rpc} "$root"/d-work/rpc "$root"/d-vault/rpc
 export VCHAN_SOCKET_DIR="$root/vchan"
 user=$(id -un)
 
 # services
 printf '#!/bin/sh\ndate -u +"%%Y-%%m-%%d %%H:%%M:%%S UTC (answered by $(hostname) for $QREXEC_REMOTE_DOMAIN)"\n' \
-  > "$root/vault/rpc/qubes.GetDate"
+  > "$root/d-vault/rpc/qubes.GetDate"
 printf '#!/bin/sh\necho "dom0 says hello to $QREXEC_REMOTE_DOMAIN"\n' > "$root/dom0-rpc/demo.Hello"
-printf '#!/bin/sh\necho never\n' > "$root/vault/rpc/demo.Secret"
-chmod +x "$root"/vault/rpc/* "$root"/dom0-rpc/*
+printf '#!/bin/sh\necho never\n' > "$root/d-vault/rpc/demo.Secret"
+chmod +x "$root"/d-vault/rpc/* "$root"/dom0-rpc/*
 
 # policy program (the policy engine issue replaces it with policy.d files)
 cat > "$root/policy" <<POL
@@ -41,8 +41,8 @@ chmod +x "$root/policy"
 
 id=1
 for d in work vault; do
-  VCHAN_DOMAIN=$id QREXEC_SERVICE_PATH="$root/$d/rpc" QUBES_RPC_CONFIG_PATH="$root/$d/rpc-config" \
-    "$SBIN/qrexec-agent" --agent-socket="$root/$d/agent.sock" & pids+=($!)
+  VCHAN_DOMAIN=$id QREXEC_SERVICE_PATH="$root/d-$d/rpc" QUBES_RPC_CONFIG_PATH="$root/d-$d/rpc-config" \
+    "$SBIN/qrexec-agent" --agent-socket="$root/d-$d/agent.sock" & pids+=($!)
   VCHAN_DOMAIN=0 QREXEC_SERVICE_PATH="$root/dom0-rpc" \
     "$SBIN/qrexec-daemon" --direct --uuid="00000000-0000-0000-0000-00000000000$id" \
     --socket-dir="$root/run" --policy-program="$root/policy" $id $d "$user" & pids+=($!)
@@ -52,7 +52,7 @@ for d in work vault; do
   for _ in $(seq 100); do [ -e "$root/run/qrexec.$d" ] && break; sleep 0.05; done
 done
 
-vm() { VCHAN_DOMAIN=1 "$BIN/qrexec-client-vm" --agent-socket="$root/work/agent.sock" "$@"; }
+vm() { VCHAN_DOMAIN=1 "$BIN/qrexec-client-vm" --agent-socket="$root/d-work/agent.sock" "$@"; }
 run() { echo "\$ $*"; set +e; "$@"; rc=$?; set -e; echo "  -> exit $rc"; echo; }
 
 echo "== work -> vault, allowed by policy"

@@ -129,6 +129,21 @@ class World:
         return subprocess.run([f"{BIN}/qrexec-client", f"--socket-dir={self.sockets}", *args],
                               input=input, capture_output=True, timeout=timeout, env=e)
 
+    @classmethod
+    def up(cls, root):
+        """A world with both agents and both daemons running."""
+        os.chmod(root, 0o755)
+        w = cls(root)
+        for name in ("work", "vault"):
+            w.start_agent(name)
+        for name in ("work", "vault"):
+            w.start_daemon(name)
+        return w
+
+    def down(self):
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
     def stop(self):
         for p in self.procs:
             if p.poll() is None:
@@ -143,13 +158,6 @@ class World:
 
 @pytest.fixture
 def world():
-    root = tempfile.mkdtemp(prefix="bh-world.")
-    os.chmod(root, 0o755)
-    w = World(root)
-    for name in ("work", "vault"):
-        w.start_agent(name)
-    for name in ("work", "vault"):
-        w.start_daemon(name)
+    w = World.up(tempfile.mkdtemp(prefix="bh-world."))
     yield w
-    w.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    w.down()
