@@ -1,0 +1,749 @@
+/* eval: policy evaluation (see eval.h). The comments name the upstream
+ * method each part follows (qrexec/policy/parser.py). */
+#include "policy/eval.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A verified requested target (IntendedTarget.verify). */
+struct itarget {
+	enum ptok_kind kind; /* NAME, ADMINVM, DEFAULT, DISPVM or DISPVM_VM */
+	const char *text;
+	const char *val;
+};
+
+static void deny(struct pol_result *res, bool notify, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void deny(struct pol_result *res, bool notify, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(res->reason, sizeof res->reason, fmt, ap);
+	va_end(ap);
+	res->verdict = POL_DENY;
+	res->notify = notify;
+	res->targets = NULL;
+	res->ntargets = 0;
+	res->default_target = NULL;
+}
+
+static const char *rule_where(const struct rule *r, char *buf, size_t n)
+{
+	if (r->line)
+		snprintf(buf, n, "%s:%u", r->file, r->line);
+	else
+		snprintf(buf, n, "%s:None", r->file);
+	return buf;
+}
+
+int pol_split_service(const char *s, char **service, const char **argument)
+{
+	const char *plus = strchr(s, '+');
+	*service = plus ? strndup(s, (size_t)(plus - s)) : strdup(s);
+	*argument = plus ? plus : "+";
+	return *service ? 0 : -1;
+}
+
+/* match_strings: plain names compared, with uuid:U matching the qube
+ * whose uuid is U in either direction. */
+static bool match_strings(const struct sysinfo *si, const char *a, const char *b)
+{
+	if (strncmp(a, "uuid:", 5) == 0) {
+		if (strncmp(b, "uuid:", 5) == 0)
+			return strcmp(a, b) == 0;
+		const struct si_domain *d = sysinfo_get(si, b);
+		return d && d->uuid && strcmp(a + 5, d->uuid) == 0;
+	}
+	if (strncmp(b, "uuid:", 5) == 0) {
+		const struct si_domain *d = sysinfo_get(si, a);
+		return d && d->uuid && strcmp(b + 5, d->uuid) == 0;
+	}
+	return strcmp(a, b) == 0;
+}
+
+/* DispVM.get_dispvm_template: the source's default_dispvm, or NULL. */
+static const char *default_dispvm(const struct sysinfo *si, const char *source)
+{
+	const struct si_domain *d = sysinfo_get(si, source);
+	return d ? d->default_dispvm : NULL;
+}
+
+/* Source column: the request's source is a plain string, so the
+ * @dispvm:... kinds never match it (as upstream). */
+static bool match_source(const struct ptoken *t, const struct sysinfo *si, const char *s)
+{
+	const struct si_domain *d;
+	switch (t->kind) {
+	case PTOK_ANY: return true;
+	case PTOK_ANYVM: return !ptoken_is_dom0(s);
+	case PTOK_ADMINVM: return ptoken_is_dom0(s);
+	case PTOK_NAME:
+		return t->dom0like ? ptoken_is_dom0(s) : match_strings(si, t->text, s);
+	case PTOK_TYPE:
+		d = sysinfo_get(si, s);
+		return d && strcmp(d->type, t->val) == 0;
+	case PTOK_TAG:
+		d = sysinfo_get(si, s);
+		return d && si_has_tag(d, t->val);
+	case PTOK_DEFAULT:
+	case PTOK_DISPVM:
+	case PTOK_DISPVM_VM:
+	case PTOK_DISPVM_TAG:
+		return false;
+	}
+	return false;
+}
+
+/* Target column against the verified requested target. */
+static bool match_target(const struct ptoken *t, const struct sysinfo *si,
+			 const struct itarget *it, const char *source)
+{
+	const struct si_domain *d;
+	const char *m;
+	switch (t->kind) {
+	case PTOK_ANY: return true;
+	case PTOK_ANYVM: return !ptoken_is_dom0(it->text);
+	case PTOK_ADMINVM: return ptoken_is_dom0(it->text);
+	case PTOK_NAME:
+		return t->dom0like ? ptoken_is_dom0(it->text) : match_strings(si, t->text, it->text);
+	case PTOK_DEFAULT: return strcmp(it->text, "@default") == 0;
+	case PTOK_TYPE:
+		d = sysinfo_get(si, it->text);
+		return d && strcmp(d->type, t->val) == 0;
+	case PTOK_TAG:
+		d = sysinfo_get(si, it->text);
+		return d && si_has_tag(d, t->val);
+	case PTOK_DISPVM: return strcmp(it->text, "@dispvm") == 0;
+	case PTOK_DISPVM_VM:
+		if (it->kind == PTOK_DISPVM) {
+			/* compared as raw strings, uuid forms included */
+			m = default_dispvm(si, source);
+			return m && strcmp(t->val, m) == 0;
+		}
+		return it->kind == PTOK_DISPVM_VM && match_strings(si, t->val, it->val);
+	case PTOK_DISPVM_TAG:
+		if (it->kind == PTOK_DISPVM)
+			m = default_dispvm(si, source);
+		else if (it->kind == PTOK_DISPVM_VM)
+			m = it->val;
+		else
+			return false;
+		d = m ? sysinfo_get(si, m) : NULL;
+		return d && d->template_for_dispvms && si_has_tag(d, t->val);
+	}
+	return false;
+}
+
+static bool match_but_target(const struct rule *r, const struct sysinfo *si,
+			     const struct pol_request *rq, const char *source,
+			     enum pol_step *why)
+{
+	if (r->service && strcmp(r->service, rq->service) != 0) {
+		*why = STEP_SERVICE;
+		return false;
+	}
+	if (r->argument && strcmp(r->argument, rq->argument) != 0) {
+		*why = STEP_ARGUMENT;
+		return false;
+	}
+	if (!match_source(&r->source, si, source)) {
+		*why = STEP_SOURCE;
+		return false;
+	}
+	return true;
+}
+
+/* IntendedTarget(s).verify(). Returns 0, or -1 after deny(). */
+static int verify_target(struct pol_result *res, const struct sysinfo *si, const char *s,
+			 struct itarget *out)
+{
+	struct ptoken t;
+	char err[256];
+	if (ptoken_parse(&t, s, PTOK_CTX_INTENDED, err, sizeof err) < 0) {
+		deny(res, false, "%s", err);
+		res->syntax = true;
+		return -1;
+	}
+	out->kind = t.kind;
+	out->text = t.text;
+	out->val = t.val;
+	if (t.kind == PTOK_NAME && !sysinfo_get(si, s)) {
+		out->kind = PTOK_DEFAULT;
+		out->text = "@default";
+		out->val = NULL;
+	} else if (t.kind == PTOK_DISPVM_VM) {
+		const struct si_domain *d = sysinfo_get(si, t.val);
+		if (!d || !d->template_for_dispvms) {
+			deny(res, true, "not a template for dispvm: %s", t.val);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Action.allow_no_autostart; unknown qubes count as not running. */
+static bool allow_no_autostart(const struct sysinfo *si, const char *target)
+{
+	if (ptoken_is_dom0(target))
+		return true;
+	if (strncmp(target, "@dispvm", 7) == 0)
+		return false;
+	const struct si_domain *d = sysinfo_get(si, target);
+	return d && strcmp(d->power_state, "Running") == 0;
+}
+
+/* ---- ask target collection (AbstractPolicy.collect_targets_for_ask) ---- */
+
+struct tset {
+	struct strmap m; /* target -> non-NULL when present */
+	struct arena *a;
+};
+
+static int tset_set(struct tset *s, const char *k, bool on)
+{
+	if (!on) {
+		if (strmap_get(&s->m, k))
+			return strmap_put(&s->m, k, NULL);
+		return 0;
+	}
+	if (strmap_get(&s->m, k))
+		return 0;
+	/* keys must outlive the map: an earlier identical key stays in use */
+	const char *kk = arena_strdup(s->a, k);
+	return kk ? strmap_put(&s->m, kk, (void *)1) : -1;
+}
+
+/* utils.uuid_to_name; NULL when the uuid is unknown. */
+static const char *uuid_to_name(const struct sysinfo *si, const char *s, char *buf, size_t n)
+{
+	if (strncmp(s, "uuid:", 5) == 0) {
+		const struct si_domain *d = sysinfo_get(si, s);
+		return d ? d->name : NULL;
+	}
+	if (strncmp(s, "@dispvm:uuid:", 13) == 0) {
+		const struct si_domain *d = sysinfo_get(si, s + 8);
+		if (!d)
+			return NULL;
+		snprintf(buf, n, "@dispvm:%s", d->name);
+		return buf;
+	}
+	return s;
+}
+
+/* Adds (or removes) one expanded target after uuid_to_name. */
+static int emit(struct tset *s, const struct sysinfo *si, const char *t, bool on)
+{
+	char buf[512];
+	const char *n = uuid_to_name(si, t, buf, sizeof buf);
+	return n ? tset_set(s, n, on) : 0;
+}
+
+/* token.expand(): the names a target token stands for. Returns -1 on an
+ * error upstream would crash on (a @dispvm:X of a missing X): fail closed. */
+static int expand(struct tset *s, const struct sysinfo *si, const struct ptoken *t,
+		  bool on, char *err, size_t errlen)
+{
+	char buf[512];
+	switch (t->kind) {
+	case PTOK_NAME:
+		if (sysinfo_get(si, t->text))
+			return emit(s, si, t->text, on);
+		return 0;
+	case PTOK_ANY:
+	case PTOK_ANYVM:
+		for (size_t i = 0; i < si->n; i++) {
+			const struct si_domain *d = &si->doms[i];
+			if (t->kind == PTOK_ANY || !ptoken_is_dom0(d->name))
+				if (emit(s, si, d->name, on) < 0)
+					return -1;
+			if (d->template_for_dispvms) {
+				snprintf(buf, sizeof buf, "@dispvm:%s", d->name);
+				if (emit(s, si, buf, on) < 0)
+					return -1;
+			}
+		}
+		return emit(s, si, "@dispvm", on);
+	case PTOK_ADMINVM:
+		return emit(s, si, "@adminvm", on);
+	case PTOK_DEFAULT:
+		return 0;
+	case PTOK_TYPE:
+	case PTOK_TAG:
+		for (size_t i = 0; i < si->n; i++) {
+			const struct si_domain *d = &si->doms[i];
+			bool m = t->kind == PTOK_TYPE ? strcmp(d->type, t->val) == 0
+						      : si_has_tag(d, t->val);
+			if (m && emit(s, si, d->name, on) < 0)
+				return -1;
+		}
+		return 0;
+	case PTOK_DISPVM:
+		return emit(s, si, "@dispvm", on);
+	case PTOK_DISPVM_VM: {
+		const struct si_domain *d = sysinfo_get(si, t->val);
+		if (!d) {
+			snprintf(err, errlen, "%s names no qube", t->text);
+			return -1;
+		}
+		return d->template_for_dispvms ? emit(s, si, t->text, on) : 0;
+	}
+	case PTOK_DISPVM_TAG:
+		for (size_t i = 0; i < si->n; i++) {
+			const struct si_domain *d = &si->doms[i];
+			if (d->template_for_dispvms && si_has_tag(d, t->val)) {
+				snprintf(buf, sizeof buf, "@dispvm:%s", d->name);
+				if (emit(s, si, buf, on) < 0)
+					return -1;
+			}
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Iterates the rules that may apply to rq's service, in order (merging
+ * the service's own list with the wildcard list). */
+struct rule_iter {
+	const struct policy *p;
+	const struct rule_index *own, *wild;
+	size_t i, j;
+	bool all;    /* scan every rule (trace mode) */
+	size_t k;
+};
+
+static void iter_init(struct rule_iter *it, const struct policy *p, const char *service, bool all)
+{
+	memset(it, 0, sizeof *it);
+	it->p = p;
+	it->all = all;
+	policy_lists_for(p, service, &it->own, &it->wild);
+}
+
+static const struct rule *iter_next(struct rule_iter *it)
+{
+	if (it->all)
+		return it->k < it->p->nrules ? &it->p->rules[it->k++] : NULL;
+	size_t on = it->own ? it->own->n : 0;
+	bool a = it->i < on, b = it->j < it->wild->n;
+	if (!a && !b)
+		return NULL;
+	if (a && (!b || it->own->v[it->i] < it->wild->v[it->j]))
+		return &it->p->rules[it->own->v[it->i++]];
+	return &it->p->rules[it->wild->v[it->j++]];
+}
+
+static int collect_targets(const struct policy *p, const struct sysinfo *si,
+			   const struct pol_request *rq, const char *source,
+			   struct pol_result *res)
+{
+	/* the candidate rules, then walked in reverse */
+	size_t n = 0, cap = 64;
+	const struct rule **rs = malloc(cap * sizeof *rs);
+	if (!rs)
+		return -1;
+	struct rule_iter it;
+	iter_init(&it, p, rq->service, false);
+	const struct rule *r;
+	enum pol_step why;
+	while ((r = iter_next(&it))) {
+		if (!match_but_target(r, si, rq, source, &why))
+			continue;
+		if (n == cap) {
+			const struct rule **nr = realloc(rs, cap * 2 * sizeof *rs);
+			if (!nr) {
+				free(rs);
+				return -1;
+			}
+			rs = nr;
+			cap *= 2;
+		}
+		rs[n++] = r;
+	}
+	struct tset set = {.a = &res->a};
+	strmap_init(&set.m);
+	int rc = 0;
+	char err[256] = "";
+	for (size_t k = n; k-- > 0 && rc == 0;) {
+		r = rs[k];
+		const struct ptoken *t = r->action != PACT_DENY && r->has_redirect ? &r->redirect
+										   : &r->target;
+		rc = expand(&set, si, t, r->action != PACT_DENY, err, sizeof err);
+		if (rc < 0 && err[0]) {
+			char w[600];
+			deny(res, true, "%s: %s (while collecting targets to ask)",
+			     rule_where(r, w, sizeof w), err);
+			rc = -2;
+		}
+		err[0] = '\0';
+	}
+	free(rs);
+	if (rc == 0) {
+		/* @dispvm stands for the source's default disposable template */
+		if (strmap_get(&set.m, "@dispvm")) {
+			rc |= tset_set(&set, "@dispvm", false);
+			const char *dd = default_dispvm(si, source);
+			if (dd) {
+				char b[512];
+				snprintf(b, sizeof b, "@dispvm:%s", dd);
+				rc |= tset_set(&set, b, true);
+			}
+		}
+		if (strmap_get(&set.m, "@adminvm")) {
+			rc |= tset_set(&set, "@adminvm", false);
+			rc |= tset_set(&set, "dom0", true);
+		}
+		const struct si_domain *sd = sysinfo_get(si, source);
+		if (sd) {
+			rc |= tset_set(&set, sd->name, false);
+			if (sd->uuid) {
+				char b[512];
+				snprintf(b, sizeof b, "uuid:%s", sd->uuid);
+				rc |= tset_set(&set, b, false);
+			}
+		}
+	}
+	if (rc == 0) {
+		size_t cnt = 0;
+		for (size_t i = 0; i < set.m.cap; i++)
+			if (set.m.slots[i].key && set.m.slots[i].val)
+				cnt++;
+		const char **v = arena_calloc(&res->a, cnt ? cnt : 1, sizeof *v);
+		if (!v)
+			rc = -1;
+		size_t m = 0;
+		for (size_t i = 0; v && i < set.m.cap; i++) {
+			const char *k = set.m.slots[i].key;
+			if (!k || !set.m.slots[i].val)
+				continue;
+			/* internal qubes are never offered; a candidate naming no
+			 * qube (a default_dispvm that does not exist) is dropped
+			 * (upstream: KeyError) */
+			const char *nm = strncmp(k, "@dispvm:", 8) == 0 ? k + 8 : k;
+			const struct si_domain *d = sysinfo_get(si, nm);
+			if (!d || d->internal)
+				continue;
+			v[m++] = k;
+		}
+		res->targets = v;
+		res->ntargets = m;
+	}
+	strmap_free(&set.m);
+	return rc;
+}
+
+/* ---- actions ---- */
+
+static void eval_allow(const struct rule *r, const struct sysinfo *si, const char *source,
+		       const struct itarget *req, struct pol_result *res)
+{
+	char w[600];
+	struct itarget t = *req;
+	if (r->has_redirect && verify_target(res, si, r->redirect.text, &t) < 0)
+		return;
+	if (t.kind == PTOK_DEFAULT) {
+		deny(res, true, "policy define 'allow' action at %s but no target is "
+		     "specified by caller or policy", rule_where(r, w, sizeof w));
+		return;
+	}
+	const char *target = t.text;
+	if (t.kind == PTOK_DISPVM) {
+		const char *dd = default_dispvm(si, source);
+		if (!dd) {
+			deny(res, true, "policy define 'allow' action to @dispvm at %s but "
+			     "no DispVM base is set for this VM", rule_where(r, w, sizeof w));
+			return;
+		}
+		target = arena_printf(&res->a, "@dispvm:%s", dd);
+	} else if (strcmp(target, "@adminvm") == 0) {
+		target = "dom0";
+	}
+	if (!target) {
+		deny(res, false, "out of memory");
+		return;
+	}
+	if (!r->autostart && !allow_no_autostart(si, target)) {
+		deny(res, r->notify, "target %s is denied because it would require autostart",
+		     target);
+		return;
+	}
+	res->verdict = POL_ALLOW;
+	res->target = target;
+	res->user = r->user;
+	res->autostart = r->autostart;
+	res->notify = r->notify;
+}
+
+static void eval_ask(const struct policy *p, const struct rule *r, const struct sysinfo *si,
+		     const struct pol_request *rq, const char *source,
+		     struct pol_result *res)
+{
+	char w[600];
+	if (r->has_redirect) {
+		/* not expanded nor checked, as upstream */
+		const char **v = arena_calloc(&res->a, 1, sizeof *v);
+		if (!v) {
+			deny(res, false, "out of memory");
+			return;
+		}
+		v[0] = r->redirect.dom0like ? "dom0" : r->redirect.text;
+		res->targets = v;
+		res->ntargets = 1;
+	} else {
+		if (!sysinfo_get(si, source)) {
+			deny(res, true, "policy define 'ask' action at %s but the source %s "
+			     "is not in the system info", rule_where(r, w, sizeof w), source);
+			return;
+		}
+		int rc = collect_targets(p, si, rq, source, res);
+		if (rc == -2)
+			return; /* denied with a reason */
+		if (rc < 0) {
+			deny(res, false, "out of memory");
+			return;
+		}
+	}
+	if (!r->autostart) {
+		size_t m = 0;
+		for (size_t i = 0; i < res->ntargets; i++)
+			if (allow_no_autostart(si, res->targets[i]))
+				res->targets[m++] = res->targets[i];
+		res->ntargets = m;
+	}
+	if (res->ntargets == 0) {
+		deny(res, true, "policy define 'ask' action at %s but no target is "
+		     "available to choose from", rule_where(r, w, sizeof w));
+		return;
+	}
+	qsort(res->targets, res->ntargets, sizeof res->targets[0], cmp_str);
+	const char *def = NULL;
+	if (r->has_default) {
+		if (r->default_target.kind == PTOK_DISPVM) {
+			const char *dd = default_dispvm(si, source);
+			def = dd ? arena_printf(&res->a, "@dispvm:%s", dd) : NULL;
+		} else if (r->default_target.dom0like) {
+			def = "dom0";
+		} else {
+			def = r->default_target.text;
+		}
+	}
+	if (def) {
+		bool found = false;
+		for (size_t i = 0; i < res->ntargets && !found; i++)
+			found = strcmp(res->targets[i], def) == 0;
+		if (!found)
+			def = NULL; /* upstream logs a warning and drops it */
+	}
+	res->verdict = POL_ASK;
+	res->default_target = def;
+	res->user = r->user;
+	res->autostart = r->autostart;
+	res->notify = r->notify;
+}
+
+int pol_evaluate(const struct policy *p, const struct sysinfo *si,
+		 const struct pol_request *rq, struct pol_result *res,
+		 pol_trace_fn trace, void *tctx)
+{
+	memset(res, 0, sizeof *res);
+	arena_init(&res->a);
+	res->verdict = POL_DENY;
+	res->notify = true;
+	res->source = rq->source;
+
+	/* Request.__init__ */
+	struct itarget it;
+	if (verify_target(res, si, rq->target[0] ? rq->target : "@default", &it) < 0)
+		return 0;
+	res->intended_target = it.text;
+	const char *source = rq->source;
+	if (rq->requested_source && rq->requested_source[0]) {
+		const struct si_domain *d = sysinfo_get(si, rq->requested_source);
+		if (!d) {
+			deny(res, true, "unknown requested source qube '%s'", rq->requested_source);
+			return 0;
+		}
+		if (strcmp(d->type, "RemoteVM") != 0) {
+			deny(res, true, "%s: requested source is only authorized for RemoteVM",
+			     rq->requested_source);
+			return 0;
+		}
+		if (!d->relayvm || strcmp(d->relayvm, rq->source) != 0) {
+			deny(res, true, "%s is not a relay for %s", rq->source, rq->requested_source);
+			return 0;
+		}
+		res->relayvm = rq->source;
+		source = rq->requested_source;
+		res->source = source;
+	}
+
+	/* find_matching_rule */
+	struct rule_iter iter;
+	iter_init(&iter, p, rq->service, trace != NULL);
+	const struct rule *r;
+	while ((r = iter_next(&iter))) {
+		enum pol_step why;
+		if (!match_but_target(r, si, rq, source, &why)) {
+			if (trace)
+				trace(tctx, r, why);
+			continue;
+		}
+		if (!match_target(&r->target, si, &it, source)) {
+			if (trace)
+				trace(tctx, r, STEP_TARGET);
+			continue;
+		}
+		if (trace)
+			trace(tctx, r, STEP_MATCH);
+		break;
+	}
+	if (!r) {
+		deny(res, true, "no matching rule found");
+		return 0;
+	}
+	res->rule = r;
+	char w[600];
+	switch (r->action) {
+	case PACT_DENY:
+		deny(res, r->notify, "denied by policy %s", rule_where(r, w, sizeof w));
+		break;
+	case PACT_ALLOW:
+		eval_allow(r, si, source, &it, res);
+		break;
+	case PACT_ASK:
+		eval_ask(p, r, si, rq, source, res);
+		break;
+	}
+	return 0;
+}
+
+void pol_result_free(struct pol_result *res)
+{
+	arena_free(&res->a);
+	res->targets = NULL;
+	res->ntargets = 0;
+}
+
+void pol_ask_answer(struct pol_result *res, const struct sysinfo *si, const char *chosen)
+{
+	(void)si;
+	char w[600];
+	if (res->verdict != POL_ASK)
+		return;
+	if (!chosen) {
+		deny(res, res->rule->notify, "denied by the user %s",
+		     rule_where(res->rule, w, sizeof w));
+		return;
+	}
+	for (size_t i = 0; i < res->ntargets; i++) {
+		if (strcmp(res->targets[i], chosen) == 0) {
+			res->verdict = POL_ALLOW;
+			res->target = res->targets[i];
+			res->targets = NULL;
+			res->ntargets = 0;
+			res->default_target = NULL;
+			return;
+		}
+	}
+	char c[256];
+	snprintf(c, sizeof c, "%s", chosen);
+	deny(res, true, "target %s is not a valid choice", c);
+}
+
+const char *pol_format_allow(struct pol_result *res, const struct sysinfo *si,
+			     const struct pol_request *rq)
+{
+	(void)rq;
+	const char *target = res->target;
+	const char *user = res->user && res->user[0] ? res->user : "DEFAULT";
+	const char *auto_s = res->autostart ? "True" : "False";
+	char psrc[300] = "";
+	if (res->relayvm)
+		snprintf(psrc, sizeof psrc, "\npolicy_source=%s", res->source);
+
+	/* AllowResolution.execute */
+	const struct si_domain *sd = sysinfo_get(si, res->source);
+	const struct si_domain *td0 = sysinfo_get(si, target);
+	if (strcmp(res->source, target) == 0 || (sd && td0 && sd == td0)) {
+		/* upstream compares the strings only; the same qube named by
+		 * its uuid is refused too */
+		deny(res, true, "loopback qrexec connection not supported");
+		return NULL;
+	}
+	if (ptoken_is_dom0(target))
+		return arena_printf(&res->a,
+				    "user=%s\nresult=allow\ntarget=dom0\nautostart=%s\nrequested_target=%s",
+				    user, auto_s, res->intended_target);
+	if (strncmp(target, "@dispvm:", 8) == 0) {
+		const struct si_domain *d = sysinfo_get(si, target + 8);
+		if (!d || !d->uuid) {
+			deny(res, true, "%s: no such disposable template (or it has no uuid)",
+			     target);
+			return NULL;
+		}
+		return arena_printf(&res->a,
+				    "user=%s\nresult=allow\ntarget=%s\ntarget_uuid=@dispvm:uuid:%s\n"
+				    "autostart=%s\nrequested_target=%s%s",
+				    user, target, d->uuid, auto_s, res->intended_target, psrc);
+	}
+	const struct si_domain *td = td0;
+	if (!td || !td->uuid) {
+		deny(res, true, "%s: no such qube (or it has no uuid)", target);
+		return NULL;
+	}
+	if (strcmp(td->type, "RemoteVM") == 0) {
+		if (!td->relayvm || !td->relayvm[0]) {
+			deny(res, true, "%s: relayvm is not set", target);
+			return NULL;
+		}
+		if (!td->transport_rpc || !td->transport_rpc[0]) {
+			deny(res, true, "%s: transport RPC is not set", target);
+			return NULL;
+		}
+		const struct si_domain *relay = sysinfo_get(si, td->relayvm);
+		if (!relay || !relay->uuid) {
+			deny(res, true, "%s: relay %s is not a known qube", target, td->relayvm);
+			return NULL;
+		}
+		/* user= is not supported toward a RemoteVM (upstream warns) */
+		return arena_printf(&res->a,
+				    "user=DEFAULT\nresult=allow\ntarget=%s\ntarget_uuid=uuid:%s\n"
+				    "autostart=%s\nrequested_target=%s\nservice=%s+%s+%s%s%s",
+				    td->relayvm, relay->uuid, auto_s, res->intended_target,
+				    td->transport_rpc, res->intended_target, rq->service,
+				    rq->argument, psrc);
+	}
+	return arena_printf(&res->a,
+			    "user=%s\nresult=allow\ntarget=%s\ntarget_uuid=uuid:%s\n"
+			    "autostart=%s\nrequested_target=%s%s",
+			    user, target, td->uuid, auto_s, res->intended_target, psrc);
+}
+
+const char *pol_decide(const struct policy *p, const struct sysinfo *si,
+		       const struct pol_request *rq, bool just_evaluate,
+		       bool assume_yes, struct pol_result *res)
+{
+	if (pol_evaluate(p, si, rq, res, NULL, NULL) < 0)
+		return "result=deny";
+	if (res->verdict == POL_ASK) {
+		if (assume_yes) {
+			pol_ask_answer(res, si, res->intended_target);
+		} else {
+			/* non-interactive: an ask is a deny, without notification */
+			deny(res, false, "denied for non-interactive ask");
+		}
+	}
+	if (res->verdict != POL_ALLOW)
+		return "result=deny";
+	if (just_evaluate)
+		return "result=allow";
+	const char *out = pol_format_allow(res, si, rq);
+	return out ? out : "result=deny";
+}
