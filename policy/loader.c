@@ -23,12 +23,20 @@ struct policy *policy_new(void)
 		return NULL;
 	arena_init(&p->a);
 	strmap_init(&p->by_service);
+	p->refs = 1;
+	return p;
+}
+
+struct policy *policy_ref(struct policy *p)
+{
+	if (p)
+		p->refs++;
 	return p;
 }
 
 void policy_free(struct policy *p)
 {
-	if (!p)
+	if (!p || --p->refs > 0)
 		return;
 	for (size_t i = 0; i < p->by_service.cap; i++) {
 		struct rule_index *ri = p->by_service.slots[i].val;

@@ -45,6 +45,7 @@ struct policy {
 	struct rule_index wild;   /* rules whose service is * */
 	const char **paths;       /* files and directories read */
 	size_t npaths, pcap;
+	unsigned refs;            /* policy_new sets 1; policy_free drops one */
 };
 
 /* Content standing in for a file during a load (validation of a change
@@ -66,7 +67,10 @@ struct policy_load_opts {
 /* Returns the policy, or NULL with "file:line: message" (or a load error)
  * in err. */
 struct policy *policy_load(const struct policy_load_opts *o, char *err, size_t errlen);
+/* Drops one reference; the last one frees. */
 void policy_free(struct policy *p);
+/* Takes one more reference (a request still using an old policy). */
+struct policy *policy_ref(struct policy *p);
 
 /* The rule indexes to scan for `service`: its own list and the wildcard
  * list, to be merged in ascending order. */

@@ -118,3 +118,72 @@ void policyd_request_free(struct policyd_request *r)
 	free(r->requested_source);
 	memset(r, 0, sizeof *r);
 }
+
+int policyd_qrexec_header_parse(const char *buf, size_t len, size_t *hdr_len,
+				char **service, char **arg, char **remote)
+{
+	*service = *arg = *remote = NULL;
+	size_t lim = len < 1024 ? len : 1024;
+	const char *nul = memchr(buf, '\0', lim);
+	if (!nul)
+		return len >= 1024 ? -1 : 0;
+	size_t hl = (size_t)(nul - buf);
+	const char *sp = memchr(buf, ' ', hl);
+	if (!sp || sp == buf)
+		return -1;
+	for (size_t i = 0; i < hl; i++) {
+		unsigned char c = (unsigned char)buf[i];
+		if (c < 0x20 || c >= 0x7f)
+			return -1;
+	}
+	const char *rd = sp + 1;
+	const char *rd_end = memchr(rd, ' ', (size_t)(nul - rd));
+	if (!rd_end)
+		rd_end = nul;
+	if (rd_end == rd)
+		return -1;
+	const char *plus = memchr(buf, '+', (size_t)(sp - buf));
+	*service = strndup(buf, (size_t)((plus ? plus : sp) - buf));
+	*arg = plus ? strndup(plus + 1, (size_t)(sp - plus - 1)) : NULL;
+	*remote = strndup(rd, (size_t)(rd_end - rd));
+	if (!*service || (plus && !*arg) || !*remote) {
+		free(*service);
+		free(*arg);
+		free(*remote);
+		*service = *arg = *remote = NULL;
+		return -1;
+	}
+	*hdr_len = hl + 1;
+	return 1;
+}
+
+static bool eval_name_ok(const char *s, size_t n, size_t max)
+{
+	if (n < 1 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '@' || c == '_' || c == '-' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+int policyd_eval_payload_parse(const char *buf, size_t len, char source[32],
+			       char target[64])
+{
+	if (len > 96)
+		return -1;
+	const char *nul = memchr(buf, '\0', len);
+	if (!nul)
+		return -1;
+	size_t sl = (size_t)(nul - buf), tl = len - sl - 1;
+	if (!eval_name_ok(buf, sl, 31) || !eval_name_ok(nul + 1, tl, 63))
+		return -1;
+	memcpy(source, buf, sl);
+	source[sl] = '\0';
+	memcpy(target, nul + 1, tl);
+	target[tl] = '\0';
+	return 0;
+}

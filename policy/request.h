@@ -33,3 +33,17 @@ int policyd_request_parse(const char *buf, size_t len, struct policyd_request *o
 void policyd_request_free(struct policyd_request *r);
 
 #endif
+
+/* The header qrexec puts before a socket service's data:
+ * `SERVICE[+ARG] REMOTE_DOMAIN[ ...]\0`. Returns 1 with the fields
+ * (malloc'd; *arg NULL when there is no '+') and *hdr_len (bytes used,
+ * NUL included), 0 when more bytes are needed, -1 when malformed (no
+ * separator within 1024 bytes, empty fields, control characters). */
+int policyd_qrexec_header_parse(const char *buf, size_t len, size_t *hdr_len,
+				char **service, char **arg, char **remote);
+
+/* The payload of policy.EvalSimple/EvalGUI: `SOURCE\0TARGET` (at most 96
+ * bytes), source 1-31 and target 1-63 bytes of [A-Za-z0-9@_.-]. Returns 0
+ * with both copied (NUL-terminated), or -1. */
+int policyd_eval_payload_parse(const char *buf, size_t len, char source[32],
+			       char target[64]);

@@ -158,6 +158,7 @@ int sysinfo_parse(const char *buf, size_t len, struct sysinfo **out, char *err, 
 	}
 	arena_init(&si->a);
 	strmap_init(&si->by_key);
+	si->refs = 1;
 	json_t *doms = json_is_object(root) ? json_object_get(root, "domains") : NULL;
 	if (!doms || !json_is_object(doms)) {
 		snprintf(err, errlen, "system info: no \"domains\" object");
@@ -207,9 +208,16 @@ out:
 	return rc;
 }
 
+struct sysinfo *sysinfo_ref(struct sysinfo *si)
+{
+	if (si)
+		si->refs++;
+	return si;
+}
+
 void sysinfo_free(struct sysinfo *si)
 {
-	if (!si)
+	if (!si || --si->refs > 0)
 		return;
 	strmap_free(&si->by_key);
 	arena_free(&si->a);

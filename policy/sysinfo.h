@@ -37,12 +37,15 @@ struct sysinfo {
 	struct si_domain *doms;    /* in the order of the JSON object */
 	size_t n;
 	struct strmap by_key;      /* name and "uuid:U" -> struct si_domain * */
+	unsigned refs;             /* parse sets 1; sysinfo_free drops one */
 };
 
 /* Returns 0 with *out, or -1 with a message in err. */
 int sysinfo_parse(const char *json, size_t len, struct sysinfo **out,
 		  char *err, size_t errlen);
+/* Drops one reference; the last one frees. */
 void sysinfo_free(struct sysinfo *si);
+struct sysinfo *sysinfo_ref(struct sysinfo *si);
 /* A domain by name or by "uuid:UUID"; NULL if unknown. */
 const struct si_domain *sysinfo_get(const struct sysinfo *si, const char *key);
 bool si_has_tag(const struct si_domain *d, const char *tag);

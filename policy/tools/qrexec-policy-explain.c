@@ -77,6 +77,107 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* The --json fields of an evaluated call (after pol_format_allow). */
+static void fill_json(json_t *o, const struct pol_result *res)
+{
+	char w[1024];
+	const char *verdict = res->verdict == POL_ALLOW ? "allow" :
+			      res->verdict == POL_ASK ? "ask" : "deny";
+	const char *user = res->verdict != POL_DENY
+				   ? (res->user && res->user[0] ? res->user : "DEFAULT") : NULL;
+	json_object_set_new(o, "result", json_string(verdict));
+	json_object_set_new(o, "target",
+			    str_or_null(res->verdict == POL_ALLOW ? res->target : NULL));
+	json_object_set_new(o, "user", str_or_null(user));
+	json_object_set_new(o, "autostart", res->verdict == POL_DENY ? json_null()
+				: json_boolean(res->autostart));
+	if (res->verdict == POL_ASK) {
+		json_t *t = json_array();
+		for (size_t i = 0; i < res->ntargets; i++)
+			json_array_append_new(t, json_string(res->targets[i]));
+		json_object_set_new(o, "targets_for_ask", t);
+		json_object_set_new(o, "default_target", str_or_null(res->default_target));
+	} else {
+		json_object_set_new(o, "targets_for_ask", json_null());
+		json_object_set_new(o, "default_target", json_null());
+	}
+	json_object_set_new(o, "rule", str_or_null(res->rule ? where(res->rule, w, sizeof w)
+							      : NULL));
+	json_object_set_new(o, "reason", str_or_null(res->verdict == POL_DENY ? res->reason
+									    : NULL));
+}
+
+/* Hidden --batch FILE ("-": stdin), for scripts/policy-differential.py:
+ * the policy and system info are loaded once; each line is
+ * SOURCE<TAB>TARGET<TAB>SERVICE[+ARG][<TAB>REQUESTED_SOURCE] (TARGET may
+ * be empty) and gives one --json object on its own line, plus "reply":
+ * the allow reply for the qrexec daemon, or null. */
+static int run_batch(const struct tool_src *src, const char *file)
+{
+	FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	if (!in) {
+		perror(file);
+		return 2;
+	}
+	char err[2048];
+	struct policy *p = tool_load_policy(src, err, sizeof err);
+	struct sysinfo *si = p ? tool_load_sysinfo(src, err, sizeof err) : NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, in)) >= 0) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		char *f[4] = {NULL, NULL, NULL, NULL};
+		size_t nf = 0;
+		for (char *s = line; nf < 4; nf++) {
+			f[nf] = s;
+			char *tab = strchr(s, '\t');
+			if (!tab) {
+				nf++;
+				break;
+			}
+			*tab = '\0';
+			s = tab + 1;
+		}
+		json_t *o = json_object();
+		if (!p || !si) {
+			json_object_set_new(o, "result", json_string("error"));
+			json_object_set_new(o, "reason", json_string(err));
+		} else if (nf < 3) {
+			json_object_set_new(o, "result", json_string("error"));
+			json_object_set_new(o, "reason", json_string("bad batch line"));
+		} else {
+			char *service;
+			const char *argument;
+			if (pol_split_service(f[2], &service, &argument) < 0)
+				return 125;
+			struct pol_request rq = {.service = service, .argument = argument,
+						 .source = f[0], .target = f[1],
+						 .requested_source = nf > 3 ? f[3] : NULL};
+			struct pol_result res;
+			pol_evaluate(p, si, &rq, &res, NULL, NULL);
+			const char *reply = res.verdict == POL_ALLOW
+						    ? pol_format_allow(&res, si, &rq) : NULL;
+			fill_json(o, &res);
+			json_object_set_new(o, "reply", str_or_null(reply));
+			pol_result_free(&res);
+			free(service);
+		}
+		char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+		if (s)
+			printf("%s\n", s);
+		free(s);
+		json_decref(o);
+	}
+	free(line);
+	if (in != stdin)
+		fclose(in);
+	sysinfo_free(si);
+	policy_free(p);
+	return fflush(stdout) == 0 ? 0 : 125;
+}
+
 int main(int argc, char **argv)
 {
 	log_init(argv[0]);
@@ -86,9 +187,11 @@ int main(int argc, char **argv)
 		{"json", no_argument, 0, 'j'},
 		{"verbose", no_argument, 0, 'v'},
 		{"help", no_argument, 0, 'h'},
+		{"batch", required_argument, 0, 'b'},
 		TOOL_SRC_OPTIONS,
 		{0, 0, 0, 0},
 	};
+	const char *batch = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		if (tool_src_option(&src, c, optarg))
@@ -96,10 +199,13 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'j': tr.json = true; break;
 		case 'v': tr.verbose = true; break;
+		case 'b': batch = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	if (batch && argc == optind)
+		return run_batch(&src, batch);
 	if (argc - optind != 3) {
 		usage(stderr);
 		return 2;
@@ -132,32 +238,10 @@ int main(int argc, char **argv)
 	if (res.verdict == POL_ALLOW && !pol_format_allow(&res, si, &rq)) {
 		/* denied when the call would be set up (loopback, ...) */
 	}
-	char w[1024];
-	const char *verdict = res.verdict == POL_ALLOW ? "allow" :
-			      res.verdict == POL_ASK ? "ask" : "deny";
 	const char *user = res.verdict != POL_DENY
 				   ? (res.user && res.user[0] ? res.user : "DEFAULT") : NULL;
 	if (tr.json) {
-		json_object_set_new(o, "result", json_string(verdict));
-		json_object_set_new(o, "target",
-				    str_or_null(res.verdict == POL_ALLOW ? res.target : NULL));
-		json_object_set_new(o, "user", str_or_null(user));
-		json_object_set_new(o, "autostart", res.verdict == POL_DENY ? json_null()
-					: json_boolean(res.autostart));
-		if (res.verdict == POL_ASK) {
-			json_t *t = json_array();
-			for (size_t i = 0; i < res.ntargets; i++)
-				json_array_append_new(t, json_string(res.targets[i]));
-			json_object_set_new(o, "targets_for_ask", t);
-			json_object_set_new(o, "default_target", str_or_null(res.default_target));
-		} else {
-			json_object_set_new(o, "targets_for_ask", json_null());
-			json_object_set_new(o, "default_target", json_null());
-		}
-		json_object_set_new(o, "rule", str_or_null(res.rule ? where(res.rule, w, sizeof w)
-								     : NULL));
-		json_object_set_new(o, "reason", str_or_null(res.verdict == POL_DENY ? res.reason
-										   : NULL));
+		fill_json(o, &res);
 	} else {
 		if (tr.other_service && !tr.verbose)
 			printf("(%zu rules for other services skipped)\n", tr.other_service);
