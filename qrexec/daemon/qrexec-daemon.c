@@ -311,9 +311,10 @@ _Noreturn static void request_child(struct daemon *d, struct trigger *t)
 	}
 	if (asprintf(&cmd, "%s:QUBESRPC %s%s %s", rep.user, svc, plus, src) < 0)
 		_exit(QREXEC_EXIT_PROBLEM);
-	char target[80];
+	/* target_uuid is "uuid:UUID", as the policy daemon writes it */
+	char target[160];
 	if (rep.target_uuid && *rep.target_uuid)
-		snprintf(target, sizeof target, "uuid:%s", rep.target_uuid);
+		snprintf(target, sizeof target, "%s", rep.target_uuid);
 	else
 		snprintf(target, sizeof target, "%s", rep.target);
 	bool ok = execute_in_vm(d->socket_dir, target, d->domid, cmd, ident, false);

@@ -1,8 +1,11 @@
 """Fixtures for qrexec integration tests: a world of two domains ("work",
 id 1, and "vault", id 2) on a scratch socket dir, each with a real
-qrexec-agent and a real qrexec-daemon, plus a policy program that allows
-what a test writes into its rules file."""
+qrexec-agent and a real qrexec-daemon. Policy comes from a real
+qrexec-policy-daemon reading a policy.d directory (tests add rules with
+World.allow/World.rule), or, for tests that need a slow policy, from a
+policy program (World.up(..., policy="program"))."""
 import getpass
+import json
 import os
 import shutil
 import socket
@@ -15,6 +18,7 @@ import pytest
 BUILD = os.environ.get("BULKHEAD_BUILD",
                        os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 BIN = os.path.abspath(os.path.join(BUILD, "qrexec"))
+POLICY_BIN = os.path.abspath(os.path.join(BUILD, "policy"))
 
 POLICY = """#!/bin/sh
 # -- SRC TARGET SERVICE: allow when "SRC TARGET SERVICE [NEWTARGET]" is a line of rules
@@ -41,9 +45,23 @@ def wait_for(path, timeout=5.0):
     raise TimeoutError(path)
 
 
+def system_info(domids):
+    """System info JSON for dom0 and the test domains (uuids as the
+    daemons are started with)."""
+    doms = {"dom0": {"type": "AdminVM", "tags": [], "uuid": "00000000-0000-0000-0000-000000000000",
+                     "power_state": "Running", "template_for_dispvms": False,
+                     "default_dispvm": None, "icon": "adminvm-black", "guivm": None}}
+    for name, domid in domids.items():
+        doms[name] = {"type": "AppVM", "tags": [], "uuid": f"00000000-0000-0000-0000-00000000000{domid}",
+                      "power_state": "Running", "template_for_dispvms": False,
+                      "default_dispvm": None, "icon": "appvm-blue", "guivm": "dom0"}
+    return {"domains": doms}
+
+
 class World:
-    def __init__(self, root):
+    def __init__(self, root, policy="daemon"):
         self.root = root
+        self.policy_mode = policy
         self.vchan = os.path.join(root, "vchan")
         self.sockets = os.path.join(root, "run")
         os.makedirs(self.vchan)
@@ -54,6 +72,12 @@ class World:
         with open(self.policy, "w") as f:
             f.write(POLICY.format(user=getpass.getuser(), rules=self.rules))
         os.chmod(self.policy, 0o755)
+        self.policy_dir = os.path.join(root, "policy.d")
+        os.makedirs(self.policy_dir)
+        self.user_policy = os.path.join(self.policy_dir, "30-test.policy")
+        open(self.user_policy, "w").close()
+        self.policy_socket = os.path.join(root, "policy.sock")
+        self.system_info = os.path.join(root, "system-info.json")
         self.procs = []
         self.daemons = {}
         self.agents = {}
@@ -62,6 +86,8 @@ class World:
         for name in self.domids:
             os.makedirs(os.path.join(root, name, "rpc"))
             os.makedirs(os.path.join(root, name, "rpc-config"))
+        with open(self.system_info, "w") as f:
+            json.dump(system_info(self.domids), f)
 
     def env(self, domid):
         e = dict(os.environ)
@@ -79,8 +105,36 @@ class World:
         return p
 
     def allow(self, src, tgt, svc, newtarget=""):
+        """Allows SRC to call SVC[+ARG] on TGT (redirected to NEWTARGET)."""
         with open(self.rules, "a") as f:
             f.write(f"{src} {tgt} {svc} {newtarget}\n")
+        s, _, a = svc.partition("+")
+        redirect = f" target={newtarget}" if newtarget else ""
+        self.rule(f"{s} +{a} {src} {tgt} allow{redirect}")
+
+    def rule(self, line):
+        """Appends a policy.d rule; waits until the policy daemon uses it."""
+        tmp = self.user_policy + ".new"
+        with open(self.user_policy) as f:
+            text = f.read()
+        with open(tmp, "w") as f:
+            f.write(text + line + "\n")
+        os.rename(tmp, self.user_policy)
+        if self.policy_mode == "daemon" and "policyd" in self.__dict__:
+            time.sleep(0.1)  # the daemon reloads ~20 ms after the change
+
+    def start_policy_daemon(self):
+        p = subprocess.Popen([f"{POLICY_BIN}/qrexec-policy-daemon",
+                              f"--policy-path={self.policy_dir}",
+                              f"--compat-path={os.path.join(self.root, 'compat')}",
+                              f"--system-info={self.system_info}",
+                              f"--socket-path={self.policy_socket}",
+                              "--eval-socket-path=", "--gui-socket-path=",
+                              f"--ask-socket={os.path.join(self.root, 'policy-agent.sock')}"])
+        self.procs.append(p)
+        self.policyd = p
+        wait_for(self.policy_socket)
+        return p
 
     def agent_socket(self, name):
         return os.path.join(self.root, name, "agent.sock")
@@ -104,7 +158,9 @@ class World:
         p = subprocess.Popen([f"{BIN}/qrexec-daemon", "--direct",
                               f"--uuid=00000000-0000-0000-0000-00000000000{domid}",
                               f"--socket-dir={self.sockets}",
-                              f"--policy-program={self.policy}",
+                              f"--policy-program={self.policy}"
+                              if self.policy_mode == "program" else
+                              f"--policy-socket={self.policy_socket}",
                               str(domid), name, getpass.getuser()], env=e)
         self.procs.append(p)
         self.daemons[name] = p
@@ -130,10 +186,12 @@ class World:
                               input=input, capture_output=True, timeout=timeout, env=e)
 
     @classmethod
-    def up(cls, root):
+    def up(cls, root, policy="daemon"):
         """A world with both agents and both daemons running."""
         os.chmod(root, 0o755)
-        w = cls(root)
+        w = cls(root, policy)
+        if policy == "daemon":
+            w.start_policy_daemon()
         for name in ("work", "vault"):
             w.start_agent(name)
         for name in ("work", "vault"):
@@ -159,5 +217,14 @@ class World:
 @pytest.fixture
 def world():
     w = World.up(tempfile.mkdtemp(prefix="bh-world."))
+    yield w
+    w.down()
+
+
+@pytest.fixture
+def program_world():
+    """A world whose qrexec-daemons ask a policy program (which can be
+    made slow) instead of the policy daemon."""
+    w = World.up(tempfile.mkdtemp(prefix="bh-world."), policy="program")
     yield w
     w.down()

@@ -174,7 +174,8 @@ def test_qsb_038_dollar_is_not_expanded(world):
     assert r.stdout == b"_HOME|_HOME"
 
 
-def test_killing_daemon_while_policy_runs_ends_client(world):
+def test_killing_daemon_while_policy_runs_ends_client(program_world):
+    world = program_world
     world.service("vault", "test.Echo", ECHO)
     world.allow("work", "vault", "test.Echo")
     with open(world.rules + ".sleep", "w") as f:
