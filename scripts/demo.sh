@@ -1,9 +1,11 @@
 #!/bin/bash
-# bulkhead demo (qrexec core): builds and installs bulkhead, brings up two
-# domains, "work" (id 1) and "vault" (id 2), each a real qrexec-agent with
-# its own qrexec-daemon, on scratch socket dirs, and shows service calls:
-# an allowed call work -> vault (qubes.GetDate), a denied one (exit 126), a
-# missing service (exit 127), a call to a dom0 service and dom0 -> vault.
+# bulkhead demo (qrexec core and policy): builds and installs bulkhead,
+# brings up two domains, "work" (id 1) and "vault" (id 2), each a real
+# qrexec-agent with its own qrexec-daemon, on scratch socket dirs, and a
+# qrexec-policy-daemon reading a policy.d directory, and shows service
+# calls: an allowed call work -> vault (qubes.GetDate), a denied one (exit
+# 126), a missing service (exit 127), an "ask" answered by the terminal
+# agent, a call to a dom0 service, dom0 -> vault, and qrexec-policy-explain.
 # (The sandboxed demo world comes with the domains issue.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,17 +29,36 @@ printf '#!/bin/sh\necho "dom0 says hello to $QREXEC_REMOTE_DOMAIN"\n' > "$root/d
 printf '#!/bin/sh\necho never\n' > "$root/d-vault/rpc/demo.Secret"
 chmod +x "$root"/d-vault/rpc/* "$root"/dom0-rpc/*
 
-# policy program (the policy engine issue replaces it with policy.d files)
-cat > "$root/policy" <<POL
-#!/bin/sh
-case "\$2 \$3 \$4" in
-  "work vault qubes.GetDate"|"work vault demo.Missing") t=\$3 ;;
-  "work @adminvm demo.Hello") t=dom0 ;;
-  *) echo result=deny; exit 1 ;;
-esac
-printf 'result=allow\nuser=$user\ntarget=%s\nrequested_target=%s\nautostart=False\n' "\$t" "\$3"
+# policy: a policy.d directory, evaluated by qrexec-policy-daemon
+mkdir -p "$root/policy.d"
+cat > "$root/policy.d/30-demo.policy" <<'POL'
+# service        argument  source  target    action
+qubes.GetDate    *         work    vault     allow
+demo.Missing     *         work    vault     allow
+demo.Hello       *         work    @adminvm  allow target=dom0
+demo.Ask         *         work    @default  ask default_target=vault
+demo.Ask         *         work    vault     ask default_target=vault
+*                *         @anyvm  @anyvm    deny
 POL
-chmod +x "$root/policy"
+printf '#!/bin/sh\necho "vault answers the question of $QREXEC_REMOTE_DOMAIN"\n' > "$root/d-vault/rpc/demo.Ask"
+chmod +x "$root/d-vault/rpc/demo.Ask"
+cat > "$root/system-info.json" <<'SI'
+{"domains": {
+ "dom0":  {"type": "AdminVM", "tags": [], "uuid": "00000000-0000-0000-0000-000000000000", "power_state": "Running", "template_for_dispvms": false, "default_dispvm": null, "icon": "adminvm-black", "guivm": null},
+ "work":  {"type": "AppVM", "tags": [], "uuid": "00000000-0000-0000-0000-000000000001", "power_state": "Running", "template_for_dispvms": false, "default_dispvm": null, "icon": "appvm-blue", "guivm": "dom0"},
+ "vault": {"type": "AppVM", "tags": [], "uuid": "00000000-0000-0000-0000-000000000002", "power_state": "Running", "template_for_dispvms": false, "default_dispvm": null, "icon": "appvm-black", "guivm": "dom0"}
+}}
+SI
+"$BIN/qrexec-policy-daemon" --policy-path="$root/policy.d" --compat-path="$root/no-legacy" \
+  --system-info="$root/system-info.json" --socket-path="$root/policy.sock" \
+  --eval-socket-path= --gui-socket-path= --ask-socket="$root/policy-agent.sock" \
+  2>"$root/policy-daemon.log" & pids+=($!)
+# the ask agent, answering from a pipe here (normally: a terminal)
+mkfifo "$root/answers"
+"$BIN/qrexec-policy-agent" --socket="$root/policy-agent.sock" --timeout=10 \
+  <"$root/answers" >"$root/agent.out" 2>&1 & pids+=($!)
+exec 7>"$root/answers"
+for _ in $(seq 100); do [ -S "$root/policy.sock" ] && [ -S "$root/policy-agent.sock" ] && break; sleep 0.05; done
 
 id=1
 for d in work vault; do
@@ -45,7 +66,7 @@ for d in work vault; do
     "$SBIN/qrexec-agent" --agent-socket="$root/d-$d/agent.sock" & pids+=($!)
   VCHAN_DOMAIN=0 QREXEC_SERVICE_PATH="$root/dom0-rpc" \
     "$SBIN/qrexec-daemon" --direct --uuid="00000000-0000-0000-0000-00000000000$id" \
-    --socket-dir="$root/run" --policy-program="$root/policy" $id $d "$user" & pids+=($!)
+    --socket-dir="$root/run" --policy-socket="$root/policy.sock" $id $d "$user" & pids+=($!)
   id=$((id + 1))
 done
 for d in work vault; do
@@ -61,7 +82,17 @@ echo "== work -> vault, denied by policy"
 run vm vault demo.Secret
 echo "== work -> vault, allowed but no such service"
 run vm vault demo.Missing
+echo "== work -> vault, policy says ask: the agent shows the prompt, the user picks 1"
+( sleep 0.5; echo 1 >&7 ) &
+run vm vault demo.Ask
+sed 's/^/  agent| /' "$root/agent.out"; echo
 echo "== work -> dom0 service"
 run vm @adminvm demo.Hello
 echo "== dom0 -> vault"
 run env VCHAN_DOMAIN=0 "$BIN/qrexec-client" --socket-dir="$root/run" -d vault "$user:echo hello from \$(hostname -s) as \$(id -un)"
+echo "== why was demo.Secret denied?"
+run "$BIN/qrexec-policy-explain" --path="$root/policy.d" --compat-path="$root/no-legacy" \
+  --system-info="$root/system-info.json" work vault demo.Secret
+echo "== the policy daemon's log"
+sed 's/^/  /' "$root/policy-daemon.log"
+exec 7>&-
