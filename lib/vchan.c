@@ -3,6 +3,7 @@
 #include "lib/log.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,12 +62,24 @@ int unix_listen(const char *path, int backlog)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (unlink(path) < 0 && errno != ENOENT)
+	/* bind and listen under a temporary name, then rename into place:
+	 * the socket appears only once it accepts connections */
+	struct sockaddr_un t = a;
+	int n = snprintf(t.sun_path, sizeof t.sun_path, "%s.%d~", path, (int)getpid());
+	bool tmp = n > 0 && (size_t)n < sizeof t.sun_path;
+	if (tmp)
+		unlink(t.sun_path);
+	else if (unlink(path) < 0 && errno != ENOENT)
 		goto fail;
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
+	if (bind(fd, (struct sockaddr *)(tmp ? &t : &a), sizeof a) < 0)
 		goto fail;
-	if (listen(fd, backlog) < 0)
+	if (listen(fd, backlog) < 0 || (tmp && rename(t.sun_path, path) < 0)) {
+		int e = errno;
+		if (tmp)
+			unlink(t.sun_path);
+		errno = e;
 		goto fail;
+	}
 	return fd;
 fail:;
 	int e = errno;

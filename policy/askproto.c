@@ -45,12 +45,19 @@ char *ask_request_build(const struct pol_request *rq, const struct pol_result *r
 		if (d->template_for_dispvms) {
 			char k[300], v[300];
 			snprintf(k, sizeof k, "@dispvm:%s", d->name);
-			/* upstream shows disposables with the "disp" icon variant */
-			const char *app = strstr(icon, "app");
-			if (app)
-				snprintf(v, sizeof v, "%.*sdisp%s", (int)(app - icon), icon, app + 3);
-			else
-				snprintf(v, sizeof v, "%s", icon);
+			/* upstream shows disposables with the "disp" icon variant:
+			 * every "app" replaced, as Python's str.replace */
+			size_t vo = 0;
+			for (const char *c = icon; *c && vo + 5 < sizeof v;) {
+				if (strncmp(c, "app", 3) == 0) {
+					memcpy(v + vo, "disp", 4);
+					vo += 4;
+					c += 3;
+				} else {
+					v[vo++] = *c++;
+				}
+			}
+			v[vo] = '\0';
 			json_object_set_new(icons, k, json_string(v));
 		}
 	}

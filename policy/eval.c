@@ -137,6 +137,21 @@ static bool match_target(const struct ptoken *t, const struct sysinfo *si,
 	return false;
 }
 
+/* Where upstream's Target.match raises instead of answering, the call is
+ * denied: a @dispvm request against @dispvm:X when the source has no
+ * default_dispvm (AttributeError), or against @dispvm:@tag:X when the
+ * default_dispvm names no qube (KeyError). */
+static bool match_target_fails(const struct ptoken *t, const struct sysinfo *si,
+			       const struct itarget *it, const char *source)
+{
+	if (it->kind != PTOK_DISPVM)
+		return false;
+	const char *m = default_dispvm(si, source);
+	if (t->kind == PTOK_DISPVM_VM)
+		return !m;
+	return t->kind == PTOK_DISPVM_TAG && m && !sysinfo_get(si, m);
+}
+
 static bool match_but_target(const struct rule *r, const struct sysinfo *si,
 			     const struct pol_request *rq, const char *source,
 			     enum pol_step *why)
@@ -390,7 +405,12 @@ static int collect_targets(const struct policy *p, const struct sysinfo *si,
 		if (strmap_get(&set.m, "@dispvm")) {
 			rc |= tset_set(&set, "@dispvm", false);
 			const char *dd = default_dispvm(si, source);
-			if (dd) {
+			if (dd && !sysinfo_get(si, dd)) {
+				/* upstream: KeyError on this candidate */
+				deny(res, true, "the default_dispvm %s of %s names no qube (while "
+				     "collecting targets to ask)", dd, source);
+				rc = -2;
+			} else if (dd) {
 				char b[512];
 				snprintf(b, sizeof b, "@dispvm:%s", dd);
 				rc |= tset_set(&set, b, true);
@@ -423,9 +443,8 @@ static int collect_targets(const struct policy *p, const struct sysinfo *si,
 			const char *k = set.m.slots[i].key;
 			if (!k || !set.m.slots[i].val)
 				continue;
-			/* internal qubes are never offered; a candidate naming no
-			 * qube (a default_dispvm that does not exist) is dropped
-			 * (upstream: KeyError) */
+			/* internal qubes are never offered (nor, defensively, a
+			 * candidate naming no qube: denied above) */
 			const char *nm = strncmp(k, "@dispvm:", 8) == 0 ? k + 8 : k;
 			const struct si_domain *d = sysinfo_get(si, nm);
 			if (!d || d->internal)
@@ -594,6 +613,16 @@ int pol_evaluate(const struct policy *p, const struct sysinfo *si,
 			if (trace)
 				trace(tctx, r, why);
 			continue;
+		}
+		if (match_target_fails(&r->target, si, &it, source)) {
+			if (trace)
+				trace(tctx, r, STEP_MATCH);
+			char w[600];
+			res->rule = r;
+			deny(res, true, "%s: @dispvm requested but the default_dispvm of %s is "
+			     "not set or names no qube, so %s cannot be compared (upstream "
+			     "crashes)", rule_where(r, w, sizeof w), source, r->target.text);
+			return 0;
 		}
 		if (!match_target(&r->target, si, &it, source)) {
 			if (trace)

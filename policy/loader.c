@@ -47,6 +47,7 @@ void policy_free(struct policy *p)
 	free(p->wild.v);
 	free(p->rules);
 	free(p->paths);
+	free(p->hashes);
 	arena_free(&p->a);
 	free(p);
 }
@@ -107,22 +108,43 @@ void policy_lists_for(const struct policy *p, const char *service,
 	*wild = &p->wild;
 }
 
-static int add_path(struct policy *p, const char *path)
+/* FNV-1a over the content, then the length: what a file said when it
+ * was read (policy_files_unchanged compares). 0 is kept for directories. */
+static uint64_t content_hash(const char *data, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)data[i];
+		h *= 0x100000001b3ULL;
+	}
+	h ^= len;
+	return h | 1;
+}
+
+static int add_path(struct policy *p, const char *path, uint64_t hash)
 {
 	for (size_t i = 0; i < p->npaths; i++)
-		if (strcmp(p->paths[i], path) == 0)
+		if (strcmp(p->paths[i], path) == 0) {
+			if (hash)
+				p->hashes[i] = hash;
 			return 0;
+		}
 	if (p->npaths == p->pcap) {
 		size_t nc = p->pcap ? p->pcap * 2 : 16;
 		const char **np = realloc(p->paths, nc * sizeof *np);
 		if (!np)
 			return -1;
 		p->paths = np;
+		uint64_t *nh = realloc(p->hashes, nc * sizeof *nh);
+		if (!nh)
+			return -1;
+		p->hashes = nh;
 		p->pcap = nc;
 	}
 	const char *c = arena_strdup(&p->a, path);
 	if (!c)
 		return -1;
+	p->hashes[p->npaths] = hash;
 	p->paths[p->npaths++] = c;
 	return 0;
 }
@@ -236,13 +258,24 @@ static void resolve_path(const char *base, const char *path, char *out, size_t o
 
 static int read_file(struct loader *l, const char *path, char **data, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return fail(l, "failed to load %s file: %s", path, strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return fail(l, "failed to load %s file: not a regular file", path);
+	}
+	bool leased = false;
+	if (l->o->busy_check) {
+		if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0) {
+			leased = true;
+		} else if (errno == EAGAIN) {
+			close(fd);
+			if (l->o->busy)
+				*l->o->busy = true;
+			return fail(l, "%s is being written", path);
+		}
 	}
 	if ((unsigned long long)st.st_size > POLICY_FILE_MAX) {
 		close(fd);
@@ -285,6 +318,8 @@ static int read_file(struct loader *l, const char *path, char **data, size_t *le
 			break;
 		n += (size_t)r;
 	}
+	if (leased)
+		fcntl(fd, F_SETLEASE, F_UNLCK);
 	close(fd);
 	*data = buf;
 	*len = n;
@@ -357,7 +392,7 @@ static int parse_file(struct loader *l, const char *path, enum pfmt fmt,
 		return fail(l, "%s:%u: includes nested deeper than %d levels", including,
 			    from_line, POLICY_MAX_DEPTH);
 	const char *fpath = arena_strdup(&l->p->a, path);
-	if (!fpath || add_path(l->p, path) < 0)
+	if (!fpath)
 		return fail(l, "out of memory");
 	char *data = NULL;
 	size_t len = 0;
@@ -371,6 +406,10 @@ static int parse_file(struct loader *l, const char *path, enum pfmt fmt,
 		len = ov->len;
 	} else if (read_file(l, path, &data, &len) < 0) {
 		return -1;
+	}
+	if (add_path(l->p, path, content_hash(data, len)) < 0) {
+		free(data);
+		return fail(l, "out of memory");
 	}
 	/* service and argument strings must live as long as the rules */
 	const char *s2 = svc ? arena_strdup(&l->p->a, svc) : NULL;
@@ -419,7 +458,7 @@ static int collect_dir(struct loader *l, const char *dir, struct dentry **v,
 			return 0;
 		return fail(l, "failed to load %s file: %s", dir, strerror(errno));
 	}
-	if (add_path(l->p, dir) < 0) {
+	if (add_path(l->p, dir, 0) < 0) {
 		closedir(d);
 		return fail(l, "out of memory");
 	}
@@ -517,7 +556,8 @@ static void free_dentries(struct dentry *v, size_t n)
  * top: these are top-level files, each resetting the include base. */
 static int load_files(struct loader *l, struct dentry *v, size_t n, bool top)
 {
-	qsort(v, n, sizeof v[0], cmp_dentry);
+	if (n > 1) /* v is NULL when there is no file: qsort wants a pointer */
+		qsort(v, n, sizeof v[0], cmp_dentry);
 	for (size_t i = 0; i < n; i++) {
 		const char *saved = l->base;
 		char dir[PATH_MAX * 2];
@@ -556,7 +596,7 @@ static int load_compat(struct loader *l, unsigned line)
 	if (compat40_list(l->compat_dir, &v, &n) < 0)
 		return fail(l, "%s:%u: failed to read %s: %s", file, line, l->compat_dir,
 			    strerror(errno));
-	if (add_path(l->p, l->compat_dir) < 0) {
+	if (add_path(l->p, l->compat_dir, 0) < 0) {
 		compat40_list_free(v, n);
 		return fail(l, "out of memory");
 	}
@@ -636,4 +676,26 @@ struct policy *policy_load(const struct policy_load_opts *o, char *err, size_t e
 		return NULL;
 	}
 	return l.p;
+}
+
+bool policy_files_unchanged(const struct policy *p)
+{
+	bool busy = false;
+	struct policy_load_opts o = {.busy_check = true, .busy = &busy};
+	char err[8];
+	struct loader l = {.o = &o, .err = err, .errlen = sizeof err};
+	for (size_t i = 0; i < p->npaths; i++) {
+		if (!p->hashes[i])
+			continue;
+		char *data;
+		size_t len;
+		l.failed = false;
+		if (read_file(&l, p->paths[i], &data, &len) < 0)
+			return false;
+		uint64_t h = content_hash(data, len);
+		free(data);
+		if (h != p->hashes[i])
+			return false;
+	}
+	return true;
 }

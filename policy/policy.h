@@ -44,6 +44,7 @@ struct policy {
 	struct strmap by_service; /* service -> struct rule_index * */
 	struct rule_index wild;   /* rules whose service is * */
 	const char **paths;       /* files and directories read */
+	uint64_t *hashes;         /* per path: a hash of the file's content (0: a directory) */
 	size_t npaths, pcap;
 	unsigned refs;            /* policy_new sets 1; policy_free drops one */
 };
@@ -62,6 +63,12 @@ struct policy_load_opts {
 	const char *compat_dir;  /* NULL: POLICY_COMPAT_DIR */
 	const struct policy_override *overrides;
 	size_t noverrides;
+	/* Refuse to read a file that some process has open for writing (a
+	 * read lease cannot be taken then; needs root or the file's owner,
+	 * else the check is skipped): the load fails and *busy is set, so the
+	 * caller retries instead of trusting a half-written file. */
+	bool busy_check;
+	bool *busy;
 };
 
 /* Returns the policy, or NULL with "file:line: message" (or a load error)
@@ -83,6 +90,10 @@ int policy_add_rule(struct policy *p, const struct rule *r);
 /* Builds the service index once all rules are in. */
 int policy_finish(struct policy *p);
 struct policy *policy_new(void);
+
+/* Whether every file p was read from still has the content it had then
+ * (a daemon checks this before trusting a fresh load). */
+bool policy_files_unchanged(const struct policy *p);
 
 /* Whether a policy.d file name is acceptable: [0-9a-z_.-]. */
 bool policy_filename_valid(const char *name);

@@ -21,6 +21,30 @@ static bool rpcname_char(unsigned char c)
 	       c == '_';
 }
 
+/* Python's repr() of s: upstream prints values with {!r}. */
+static const char *pyrepr(const char *s, char *out, size_t n)
+{
+	char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
+	size_t o = 0;
+	out[o++] = q;
+	for (const unsigned char *p = (const unsigned char *)s; *p && o + 6 < n; p++) {
+		if (*p == '\\' || *p == q) {
+			out[o++] = '\\';
+			out[o++] = (char)*p;
+		} else if (*p == '\t' || *p == '\n' || *p == '\r') {
+			out[o++] = '\\';
+			out[o++] = *p == '\t' ? 't' : *p == '\n' ? 'n' : 'r';
+		} else if (*p < 0x20 || *p == 0x7f) {
+			o += (size_t)snprintf(out + o, n - o, "\\x%02x", *p);
+		} else {
+			out[o++] = (char)*p;
+		}
+	}
+	out[o++] = q;
+	out[o] = '\0';
+	return out;
+}
+
 /* Upstream prints the sorted set of bad characters as a Python tuple. */
 static bool bad_chars(const char *s, bool plus_ok, char *out, size_t outlen)
 {
@@ -41,10 +65,9 @@ static bool bad_chars(const char *s, bool plus_ok, char *out, size_t outlen)
 	for (int c = 1; c < 256 && o < outlen; c++) {
 		if (!seen[c])
 			continue;
-		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\')
-			o += (size_t)snprintf(out + o, outlen - o, "%s'%c'", k ? ", " : "", c);
-		else
-			o += (size_t)snprintf(out + o, outlen - o, "%s'\\x%02x'", k ? ", " : "", c);
+		char ch[2] = {(char)c, '\0'}, rb[16];
+		o += (size_t)snprintf(out + o, outlen - o, "%s%s", k ? ", " : "",
+				      pyrepr(ch, rb, sizeof rb));
 		k++;
 	}
 	if (o < outlen)
@@ -56,22 +79,23 @@ int rule_check_service_arg(const char *service, const char *argument,
 			   const char **svc_out, const char **arg_out,
 			   char *err, size_t errlen)
 {
-	char bad[200];
+	char bad[200], rb[512];
 	const char *svc = strcmp(service, "*") == 0 ? NULL : service;
 	const char *arg = strcmp(argument, "*") == 0 ? NULL : argument;
 	if (svc && bad_chars(svc, false, bad, sizeof bad)) {
-		snprintf(err, errlen, "service '%s' contains invalid characters: %s",
-			 svc, bad);
+		snprintf(err, errlen, "service %s contains invalid characters: %s",
+			 pyrepr(svc, rb, sizeof rb), bad);
 		return -1;
 	}
 	if (arg) {
 		if (bad_chars(arg, true, bad, sizeof bad)) {
-			snprintf(err, errlen, "argument '%s' contains invalid characters: %s",
-				 arg, bad);
+			snprintf(err, errlen, "argument %s contains invalid characters: %s",
+				 pyrepr(arg, rb, sizeof rb), bad);
 			return -1;
 		}
 		if (arg[0] != '+') {
-			snprintf(err, errlen, "argument '%s' does not start with +", arg);
+			snprintf(err, errlen, "argument %s does not start with +",
+				 pyrepr(arg, rb, sizeof rb));
 			return -1;
 		}
 		if (!svc) {
@@ -86,9 +110,11 @@ int rule_check_service_arg(const char *service, const char *argument,
 
 static void params_repr(char *const *params, size_t n, char *out, size_t outlen)
 {
+	char rb[512];
 	size_t o = (size_t)snprintf(out, outlen, "[");
 	for (size_t i = 0; i < n && o < outlen; i++)
-		o += (size_t)snprintf(out + o, outlen - o, "%s'%s'", i ? ", " : "", params[i]);
+		o += (size_t)snprintf(out + o, outlen - o, "%s%s", i ? ", " : "",
+				      pyrepr(params[i], rb, sizeof rb));
 	if (o < outlen)
 		snprintf(out + o, outlen - o, "]");
 }
@@ -127,10 +153,12 @@ int rule_build(struct rule *r, const char *service, const char *argument,
 					      "notify", "autostart"};
 	const char *val[K_N] = {NULL};
 	bool unknown = false;
+	char rb[512], rb2[512];
 	for (size_t i = 0; i < nparams; i++) {
 		const char *eq = strchr(params[i], '=');
 		if (!eq) {
-			snprintf(err, errlen, "invalid action parameter syntax: '%s'", params[i]);
+			snprintf(err, errlen, "invalid action parameter syntax: %s",
+				 pyrepr(params[i], rb, sizeof rb));
 			return -1;
 		}
 		size_t kl = (size_t)(eq - params[i]);
@@ -138,7 +166,10 @@ int rule_build(struct rule *r, const char *service, const char *argument,
 		for (size_t j = 0; j < i; j++) {
 			const char *e2 = strchr(params[j], '=');
 			if ((size_t)(e2 - params[j]) == kl && memcmp(params[j], params[i], kl) == 0) {
-				snprintf(err, errlen, "parameter given twice: '%.*s'", (int)kl, params[i]);
+				char key[256];
+				snprintf(key, sizeof key, "%.*s", (int)kl, params[i]);
+				snprintf(err, errlen, "parameter given twice: %s",
+					 pyrepr(key, rb, sizeof rb));
 				return -1;
 			}
 		}
@@ -153,8 +184,8 @@ int rule_build(struct rule *r, const char *service, const char *argument,
 	}
 	for (int k = K_NOTIFY; k <= K_AUTOSTART; k++) {
 		if (val[k] && strcmp(val[k], "yes") != 0 && strcmp(val[k], "no") != 0) {
-			snprintf(err, errlen, "'%s' is '%s', but can be only 'yes' or 'no'",
-				 keys[k], val[k]);
+			snprintf(err, errlen, "'%s' is %s, but can be only 'yes' or 'no'",
+				 keys[k], pyrepr(val[k], rb2, sizeof rb2));
 			return -1;
 		}
 	}

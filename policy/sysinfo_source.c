@@ -17,7 +17,7 @@ int sysinfo_fetch(const char *file, const char *sock, struct sysinfo **out,
 		sock = QUBESD_INTERNAL_SOCKET;
 	char *buf;
 	size_t len;
-	if (qubesd_call_raw(sock, "internal.GetSystemInfo", "dom0", "name", "dom0", NULL, 0,
+	if (qubesd_call_raw(sock, "internal.GetSystemInfo+", "dom0", "name", "dom0", NULL, 0,
 			    10000, &buf, &len) < 0) {
 		snprintf(err, errlen, "cannot get system info from %s: %s", sock,
 			 strerror(errno));

@@ -56,9 +56,34 @@ bool ptoken_is_dom0(const char *s)
 	       strcmp(s, PTOK_DOM0_UUID) == 0;
 }
 
+/* Python's repr() of s, as upstream's messages print tokens ({!r}). */
+static const char *pyrepr(const char *s, char *out, size_t n)
+{
+	char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
+	size_t o = 0;
+	out[o++] = q;
+	for (const unsigned char *p = (const unsigned char *)s; *p && o + 6 < n; p++) {
+		if (*p == '\\' || *p == q) {
+			out[o++] = '\\';
+			out[o++] = (char)*p;
+		} else if (*p == '\t' || *p == '\n' || *p == '\r') {
+			out[o++] = '\\';
+			out[o++] = *p == '\t' ? 't' : *p == '\n' ? 'n' : 'r';
+		} else if (*p < 0x20 || *p == 0x7f) {
+			o += (size_t)snprintf(out + o, n - o, "\\x%02x", *p);
+		} else {
+			out[o++] = (char)*p;
+		}
+	}
+	out[o++] = q;
+	out[o] = '\0';
+	return out;
+}
+
 int ptoken_parse(struct ptoken *t, const char *s, enum ptok_ctx ctx,
 		 char *err, size_t errlen)
 {
+	char rb[512];
 	unsigned bit = 1u << ctx;
 	t->text = s;
 	t->val = NULL;
@@ -86,8 +111,8 @@ int ptoken_parse(struct ptoken *t, const char *s, enum ptok_ctx ctx,
 			continue;
 		const char *v = s + pl;
 		if (*v == '\0') {
-			snprintf(err, errlen, "invalid empty %s token: '%s'",
-				 prefixes[i].prefix, s);
+			snprintf(err, errlen, "invalid empty %s token: %s",
+				 prefixes[i].prefix, pyrepr(s, rb, sizeof rb));
 			return -1;
 		}
 		if (*v == '@')
@@ -96,6 +121,7 @@ int ptoken_parse(struct ptoken *t, const char *s, enum ptok_ctx ctx,
 		t->val = v;
 		return 0;
 	}
-	snprintf(err, errlen, "invalid %s token: '%s'", ptok_ctx_name(ctx), s);
+	snprintf(err, errlen, "invalid %s token: %s", ptok_ctx_name(ctx),
+		 pyrepr(s, rb, sizeof rb));
 	return -1;
 }

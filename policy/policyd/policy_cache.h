@@ -16,6 +16,12 @@
 #define PCACHE_MAX_WATCHES 4096
 #define PCACHE_MAX_WRITING 64
 
+struct pcache_watch {
+	int wd;
+	int role;          /* see policy_cache.c */
+	char name[256];    /* the one name some roles care about */
+};
+
 struct pcache_writing {
 	int wd;
 	char name[256];
@@ -26,8 +32,12 @@ struct policy_cache {
 	size_t ndirs;
 	const char *compat_dir;
 	struct policy *cur;        /* last good policy, or NULL */
+	struct policy *cand;       /* loaded, waiting to settle (or NULL) */
+	bool have_cand;            /* a load result (cand or cand_err) waits */
+	char cand_err[2048];
+	long long cand_ms;
 	int ifd;                   /* inotify fd */
-	int wds[PCACHE_MAX_WATCHES];
+	struct pcache_watch w[PCACHE_MAX_WATCHES];
 	size_t nwds;
 	struct pcache_writing writing[PCACHE_MAX_WRITING];
 	size_t nwriting;           /* files being written in place */

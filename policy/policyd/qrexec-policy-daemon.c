@@ -546,6 +546,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* the policy loader takes short read leases; a writer opening a file
+	 * meanwhile breaks them with SIGIO, which must not kill us */
+	signal(SIGIO, SIG_IGN);
 	sigset_t ss;
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);

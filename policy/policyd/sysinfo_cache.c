@@ -31,7 +31,7 @@ static void subscribe(struct sysinfo_cache *c)
 	int fd = unix_connect(c->events_sock);
 	if (fd < 0)
 		return;
-	static const char req[] = "admin.Events dom0 name dom0";
+	static const char req[] = "admin.Events+ dom0 name dom0";
 	if (write_all(fd, req, sizeof req) < 0 || shutdown(fd, SHUT_WR) < 0) {
 		close(fd);
 		return;

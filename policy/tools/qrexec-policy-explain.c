@@ -111,7 +111,8 @@ static void fill_json(json_t *o, const struct pol_result *res)
  * the policy and system info are loaded once; each line is
  * SOURCE<TAB>TARGET<TAB>SERVICE[+ARG][<TAB>REQUESTED_SOURCE] (TARGET may
  * be empty) and gives one --json object on its own line, plus "reply":
- * the allow reply for the qrexec daemon, or null. */
+ * the allow reply for the qrexec daemon, or null, and "notify": whether
+ * the user would be told. */
 static int run_batch(const struct tool_src *src, const char *file)
 {
 	FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
@@ -161,6 +162,7 @@ static int run_batch(const struct tool_src *src, const char *file)
 						    ? pol_format_allow(&res, si, &rq) : NULL;
 			fill_json(o, &res);
 			json_object_set_new(o, "reply", str_or_null(reply));
+			json_object_set_new(o, "notify", json_boolean(res.notify && !res.syntax));
 			pol_result_free(&res);
 			free(service);
 		}
