@@ -30,6 +30,37 @@ static void deny(struct pol_result *res, bool notify, const char *fmt, ...)
 	res->default_target = NULL;
 }
 
+static size_t put(char *o, size_t at, size_t cap, const char *s)
+{
+	size_t n = strlen(s);
+	if (at + n >= cap)
+		n = at < cap ? cap - at - 1 : 0;
+	memcpy(o + at, s, n);
+	return at + n;
+}
+
+/* "denied by policy FILE:LINE", the most common outcome, without printf */
+static void deny_by_rule(struct pol_result *res, const struct rule *r)
+{
+	res->verdict = POL_DENY;
+	res->notify = r->notify;
+	res->targets = NULL;
+	res->ntargets = 0;
+	res->default_target = NULL;
+	char num[16];
+	size_t k = sizeof num;
+	num[--k] = '\0';
+	unsigned v = r->line;
+	do
+		num[--k] = (char)('0' + v % 10);
+	while ((v /= 10) && k > 0);
+	size_t at = put(res->reason, 0, sizeof res->reason, "denied by policy ");
+	at = put(res->reason, at, sizeof res->reason, r->file);
+	at = put(res->reason, at, sizeof res->reason, ":");
+	at = put(res->reason, at, sizeof res->reason, r->line ? num + k : "None");
+	res->reason[at] = '\0';
+}
+
 static const char *rule_where(const struct rule *r, char *buf, size_t n)
 {
 	if (r->line)
@@ -71,23 +102,64 @@ static const char *default_dispvm(const struct sysinfo *si, const char *source)
 	return d ? d->default_dispvm : NULL;
 }
 
+/* What one evaluation knows about its source and target, looked up once:
+ * the interned copy of each string among the policy's plain names (NULL
+ * when no rule names it), and the qubes they are. */
+struct evctx {
+	const struct sysinfo *si;
+	const char *source;
+	const char *src_name;          /* interned, or NULL */
+	bool src_dom0, src_uuid;
+	const struct si_domain *src_dom;
+	const struct itarget *it;
+	const char *tgt_name;          /* interned, or NULL */
+	bool tgt_dom0, tgt_uuid;
+	const struct si_domain *tgt_dom;
+	bool all;                      /* rules come from a full scan */
+};
+
+static void evctx_init(struct evctx *e, const struct policy *p, const struct sysinfo *si,
+		       const char *source, const struct itarget *it)
+{
+	e->si = si;
+	e->source = source;
+	e->src_name = strmap_get(&p->names, source);
+	e->src_dom0 = ptoken_is_dom0(source);
+	e->src_uuid = strncmp(source, "uuid:", 5) == 0;
+	e->src_dom = sysinfo_get(si, source);
+	e->it = it;
+	e->tgt_name = strmap_get(&p->names, it->text);
+	e->tgt_dom0 = ptoken_is_dom0(it->text);
+	e->tgt_uuid = strncmp(it->text, "uuid:", 5) == 0;
+	e->tgt_dom = sysinfo_get(si, it->text);
+}
+
+/* A plain name against a value: interned pointers are compared unless
+ * one side is a uuid: form (then the uuids decide). */
+static bool match_name(const struct evctx *e, const struct ptoken *t, const char *v,
+		       const char *v_name, bool v_dom0, bool v_uuid)
+{
+	if (t->dom0like)
+		return v_dom0;
+	if (t->uuid || v_uuid)
+		return match_strings(e->si, t->text, v);
+	return t->text == v_name;
+}
+
 /* Source column: the request's source is a plain string, so the
  * @dispvm:... kinds never match it (as upstream). */
-static bool match_source(const struct ptoken *t, const struct sysinfo *si, const char *s)
+static bool match_source(const struct ptoken *t, const struct evctx *e)
 {
-	const struct si_domain *d;
 	switch (t->kind) {
 	case PTOK_ANY: return true;
-	case PTOK_ANYVM: return !ptoken_is_dom0(s);
-	case PTOK_ADMINVM: return ptoken_is_dom0(s);
+	case PTOK_ANYVM: return !e->src_dom0;
+	case PTOK_ADMINVM: return e->src_dom0;
 	case PTOK_NAME:
-		return t->dom0like ? ptoken_is_dom0(s) : match_strings(si, t->text, s);
+		return match_name(e, t, e->source, e->src_name, e->src_dom0, e->src_uuid);
 	case PTOK_TYPE:
-		d = sysinfo_get(si, s);
-		return d && strcmp(d->type, t->val) == 0;
+		return e->src_dom && strcmp(e->src_dom->type, t->val) == 0;
 	case PTOK_TAG:
-		d = sysinfo_get(si, s);
-		return d && si_has_tag(d, t->val);
+		return e->src_dom && si_has_tag(e->src_dom, t->val);
 	case PTOK_DEFAULT:
 	case PTOK_DISPVM:
 	case PTOK_DISPVM_VM:
@@ -98,40 +170,38 @@ static bool match_source(const struct ptoken *t, const struct sysinfo *si, const
 }
 
 /* Target column against the verified requested target. */
-static bool match_target(const struct ptoken *t, const struct sysinfo *si,
-			 const struct itarget *it, const char *source)
+static bool match_target(const struct ptoken *t, const struct evctx *e)
 {
+	const struct itarget *it = e->it;
 	const struct si_domain *d;
 	const char *m;
 	switch (t->kind) {
 	case PTOK_ANY: return true;
-	case PTOK_ANYVM: return !ptoken_is_dom0(it->text);
-	case PTOK_ADMINVM: return ptoken_is_dom0(it->text);
+	case PTOK_ANYVM: return !e->tgt_dom0;
+	case PTOK_ADMINVM: return e->tgt_dom0;
 	case PTOK_NAME:
-		return t->dom0like ? ptoken_is_dom0(it->text) : match_strings(si, t->text, it->text);
-	case PTOK_DEFAULT: return strcmp(it->text, "@default") == 0;
+		return match_name(e, t, it->text, e->tgt_name, e->tgt_dom0, e->tgt_uuid);
+	case PTOK_DEFAULT: return it->kind == PTOK_DEFAULT;
 	case PTOK_TYPE:
-		d = sysinfo_get(si, it->text);
-		return d && strcmp(d->type, t->val) == 0;
+		return e->tgt_dom && strcmp(e->tgt_dom->type, t->val) == 0;
 	case PTOK_TAG:
-		d = sysinfo_get(si, it->text);
-		return d && si_has_tag(d, t->val);
-	case PTOK_DISPVM: return strcmp(it->text, "@dispvm") == 0;
+		return e->tgt_dom && si_has_tag(e->tgt_dom, t->val);
+	case PTOK_DISPVM: return it->kind == PTOK_DISPVM;
 	case PTOK_DISPVM_VM:
 		if (it->kind == PTOK_DISPVM) {
 			/* compared as raw strings, uuid forms included */
-			m = default_dispvm(si, source);
+			m = e->src_dom ? e->src_dom->default_dispvm : NULL;
 			return m && strcmp(t->val, m) == 0;
 		}
-		return it->kind == PTOK_DISPVM_VM && match_strings(si, t->val, it->val);
+		return it->kind == PTOK_DISPVM_VM && match_strings(e->si, t->val, it->val);
 	case PTOK_DISPVM_TAG:
 		if (it->kind == PTOK_DISPVM)
-			m = default_dispvm(si, source);
+			m = e->src_dom ? e->src_dom->default_dispvm : NULL;
 		else if (it->kind == PTOK_DISPVM_VM)
 			m = it->val;
 		else
 			return false;
-		d = m ? sysinfo_get(si, m) : NULL;
+		d = m ? sysinfo_get(e->si, m) : NULL;
 		return d && d->template_for_dispvms && si_has_tag(d, t->val);
 	}
 	return false;
@@ -141,22 +211,22 @@ static bool match_target(const struct ptoken *t, const struct sysinfo *si,
  * denied: a @dispvm request against @dispvm:X when the source has no
  * default_dispvm (AttributeError), or against @dispvm:@tag:X when the
  * default_dispvm names no qube (KeyError). */
-static bool match_target_fails(const struct ptoken *t, const struct sysinfo *si,
-			       const struct itarget *it, const char *source)
+static bool match_target_fails(const struct ptoken *t, const struct evctx *e)
 {
-	if (it->kind != PTOK_DISPVM)
+	if (e->it->kind != PTOK_DISPVM ||
+	    (t->kind != PTOK_DISPVM_VM && t->kind != PTOK_DISPVM_TAG))
 		return false;
-	const char *m = default_dispvm(si, source);
+	const char *m = e->src_dom ? e->src_dom->default_dispvm : NULL;
 	if (t->kind == PTOK_DISPVM_VM)
 		return !m;
-	return t->kind == PTOK_DISPVM_TAG && m && !sysinfo_get(si, m);
+	return m && !sysinfo_get(e->si, m);
 }
 
-static bool match_but_target(const struct rule *r, const struct sysinfo *si,
-			     const struct pol_request *rq, const char *source,
-			     enum pol_step *why)
+static bool match_but_target(const struct rule *r, const struct pol_request *rq,
+			     const struct evctx *e, enum pol_step *why)
 {
-	if (r->service && strcmp(r->service, rq->service) != 0) {
+	/* rules from the service index have the right service already */
+	if (e->all && r->service && strcmp(r->service, rq->service) != 0) {
 		*why = STEP_SERVICE;
 		return false;
 	}
@@ -164,7 +234,7 @@ static bool match_but_target(const struct rule *r, const struct sysinfo *si,
 		*why = STEP_ARGUMENT;
 		return false;
 	}
-	if (!match_source(&r->source, si, source)) {
+	if (!match_source(&r->source, e)) {
 		*why = STEP_SOURCE;
 		return false;
 	}
@@ -357,8 +427,10 @@ static const struct rule *iter_next(struct rule_iter *it)
 
 static int collect_targets(const struct policy *p, const struct sysinfo *si,
 			   const struct pol_request *rq, const char *source,
-			   struct pol_result *res)
+			   const struct evctx *ectx, struct pol_result *res)
 {
+	struct evctx e = *ectx;
+	e.all = false; /* the service index */
 	/* the candidate rules, then walked in reverse */
 	size_t n = 0, cap = 64;
 	const struct rule **rs = malloc(cap * sizeof *rs);
@@ -369,7 +441,7 @@ static int collect_targets(const struct policy *p, const struct sysinfo *si,
 	const struct rule *r;
 	enum pol_step why;
 	while ((r = iter_next(&it))) {
-		if (!match_but_target(r, si, rq, source, &why))
+		if (!match_but_target(r, rq, &e, &why))
 			continue;
 		if (n == cap) {
 			const struct rule **nr = realloc(rs, cap * 2 * sizeof *rs);
@@ -500,7 +572,8 @@ static void eval_allow(const struct rule *r, const struct sysinfo *si, const cha
 	res->notify = r->notify;
 }
 
-static void eval_ask(const struct policy *p, const struct rule *r, const struct sysinfo *si,
+static void eval_ask(const struct policy *p, const struct rule *r, const struct evctx *e,
+		     const struct sysinfo *si,
 		     const struct pol_request *rq, const char *source,
 		     struct pol_result *res)
 {
@@ -521,7 +594,7 @@ static void eval_ask(const struct policy *p, const struct rule *r, const struct 
 			     "is not in the system info", rule_where(r, w, sizeof w), source);
 			return;
 		}
-		int rc = collect_targets(p, si, rq, source, res);
+		int rc = collect_targets(p, si, rq, source, e, res);
 		if (rc == -2)
 			return; /* denied with a reason */
 		if (rc < 0) {
@@ -604,17 +677,20 @@ int pol_evaluate(const struct policy *p, const struct sysinfo *si,
 	}
 
 	/* find_matching_rule */
+	struct evctx e;
+	evctx_init(&e, p, si, source, &it);
+	e.all = trace != NULL;
 	struct rule_iter iter;
-	iter_init(&iter, p, rq->service, trace != NULL);
+	iter_init(&iter, p, rq->service, e.all);
 	const struct rule *r;
 	while ((r = iter_next(&iter))) {
 		enum pol_step why;
-		if (!match_but_target(r, si, rq, source, &why)) {
+		if (!match_but_target(r, rq, &e, &why)) {
 			if (trace)
 				trace(tctx, r, why);
 			continue;
 		}
-		if (match_target_fails(&r->target, si, &it, source)) {
+		if (match_target_fails(&r->target, &e)) {
 			if (trace)
 				trace(tctx, r, STEP_MATCH);
 			char w[600];
@@ -624,7 +700,7 @@ int pol_evaluate(const struct policy *p, const struct sysinfo *si,
 			     "crashes)", rule_where(r, w, sizeof w), source, r->target.text);
 			return 0;
 		}
-		if (!match_target(&r->target, si, &it, source)) {
+		if (!match_target(&r->target, &e)) {
 			if (trace)
 				trace(tctx, r, STEP_TARGET);
 			continue;
@@ -638,16 +714,15 @@ int pol_evaluate(const struct policy *p, const struct sysinfo *si,
 		return 0;
 	}
 	res->rule = r;
-	char w[600];
 	switch (r->action) {
 	case PACT_DENY:
-		deny(res, r->notify, "denied by policy %s", rule_where(r, w, sizeof w));
+		deny_by_rule(res, r);
 		break;
 	case PACT_ALLOW:
 		eval_allow(r, si, source, &it, res);
 		break;
 	case PACT_ASK:
-		eval_ask(p, r, si, rq, source, res);
+		eval_ask(p, r, &e, si, rq, source, res);
 		break;
 	}
 	return 0;
@@ -686,6 +761,30 @@ void pol_ask_answer(struct pol_result *res, const struct sysinfo *si, const char
 	deny(res, true, "target %s is not a valid choice", c);
 }
 
+/* arena_printf in one pass when the text fits a stack buffer */
+static const char *fmt_reply(struct arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static const char *fmt_reply(struct arena *a, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	if ((size_t)n < sizeof buf)
+		return arena_strndup(a, buf, (size_t)n);
+	char *p = arena_alloc(a, (size_t)n + 1);
+	if (!p)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
 const char *pol_format_allow(struct pol_result *res, const struct sysinfo *si,
 			     const struct pol_request *rq)
 {
@@ -707,7 +806,7 @@ const char *pol_format_allow(struct pol_result *res, const struct sysinfo *si,
 		return NULL;
 	}
 	if (ptoken_is_dom0(target))
-		return arena_printf(&res->a,
+		return fmt_reply(&res->a,
 				    "user=%s\nresult=allow\ntarget=dom0\nautostart=%s\nrequested_target=%s",
 				    user, auto_s, res->intended_target);
 	if (strncmp(target, "@dispvm:", 8) == 0) {
@@ -717,7 +816,7 @@ const char *pol_format_allow(struct pol_result *res, const struct sysinfo *si,
 			     target);
 			return NULL;
 		}
-		return arena_printf(&res->a,
+		return fmt_reply(&res->a,
 				    "user=%s\nresult=allow\ntarget=%s\ntarget_uuid=@dispvm:uuid:%s\n"
 				    "autostart=%s\nrequested_target=%s%s",
 				    user, target, d->uuid, auto_s, res->intended_target, psrc);
@@ -742,14 +841,14 @@ const char *pol_format_allow(struct pol_result *res, const struct sysinfo *si,
 			return NULL;
 		}
 		/* user= is not supported toward a RemoteVM (upstream warns) */
-		return arena_printf(&res->a,
+		return fmt_reply(&res->a,
 				    "user=DEFAULT\nresult=allow\ntarget=%s\ntarget_uuid=uuid:%s\n"
 				    "autostart=%s\nrequested_target=%s\nservice=%s+%s+%s%s%s",
 				    td->relayvm, relay->uuid, auto_s, res->intended_target,
 				    td->transport_rpc, res->intended_target, rq->service,
 				    rq->argument, psrc);
 	}
-	return arena_printf(&res->a,
+	return fmt_reply(&res->a,
 			    "user=%s\nresult=allow\ntarget=%s\ntarget_uuid=uuid:%s\n"
 			    "autostart=%s\nrequested_target=%s%s",
 			    user, target, td->uuid, auto_s, res->intended_target, psrc);

@@ -23,6 +23,7 @@ struct policy *policy_new(void)
 		return NULL;
 	arena_init(&p->a);
 	strmap_init(&p->by_service);
+	strmap_init(&p->names);
 	p->refs = 1;
 	return p;
 }
@@ -44,6 +45,7 @@ void policy_free(struct policy *p)
 			free(ri->v);
 	}
 	strmap_free(&p->by_service);
+	strmap_free(&p->names);
 	free(p->wild.v);
 	free(p->rules);
 	free(p->paths);
@@ -82,8 +84,28 @@ static int index_push(struct rule_index *ri, uint32_t v)
 	return 0;
 }
 
+/* Points a plain-name token at the one interned copy of its text. */
+static int intern(struct policy *p, struct ptoken *t)
+{
+	if (t->kind != PTOK_NAME)
+		return 0;
+	const char *c = strmap_get(&p->names, t->text);
+	if (!c) {
+		if (strmap_put(&p->names, t->text, (void *)t->text) < 0)
+			return -1;
+		c = t->text;
+	}
+	t->text = t->val = c;
+	return 0;
+}
+
 int policy_finish(struct policy *p)
 {
+	for (size_t i = 0; i < p->nrules; i++) {
+		struct rule *r = &p->rules[i];
+		if (intern(p, &r->source) < 0 || intern(p, &r->target) < 0)
+			return -1;
+	}
 	for (size_t i = 0; i < p->nrules; i++) {
 		const char *svc = p->rules[i].service;
 		struct rule_index *ri = &p->wild;

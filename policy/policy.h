@@ -43,6 +43,9 @@ struct policy {
 	size_t nrules, cap;
 	struct strmap by_service; /* service -> struct rule_index * */
 	struct rule_index wild;   /* rules whose service is * */
+	struct strmap names;      /* every plain qube name in a rule -> its one
+				     interned copy, which the rules' tokens
+				     point at (so matching compares pointers) */
 	const char **paths;       /* files and directories read */
 	uint64_t *hashes;         /* per path: a hash of the file's content (0: a directory) */
 	size_t npaths, pcap;

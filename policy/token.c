@@ -88,6 +88,7 @@ int ptoken_parse(struct ptoken *t, const char *s, enum ptok_ctx ctx,
 	t->text = s;
 	t->val = NULL;
 	t->dom0like = ptoken_is_dom0(s);
+	t->uuid = false;
 	if (s[0] == '\0') {
 		snprintf(err, errlen, "invalid empty %s token", ptok_ctx_name(ctx));
 		return -1;
@@ -95,6 +96,7 @@ int ptoken_parse(struct ptoken *t, const char *s, enum ptok_ctx ctx,
 	if (s[0] != '@' && strcmp(s, "*") != 0) {
 		t->kind = PTOK_NAME;
 		t->val = s;
+		t->uuid = strncmp(s, "uuid:", 5) == 0;
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof exacts / sizeof exacts[0]; i++) {

@@ -34,6 +34,7 @@ enum ptok_ctx {
 struct ptoken {
 	enum ptok_kind kind;
 	bool dom0like;    /* dom0, @adminvm or uuid:0...0 */
+	bool uuid;        /* a plain name of the form uuid:U */
 	const char *text; /* the whole token, as written */
 	const char *val;  /* after the prefix (T, X, NAME); else NULL */
 };
