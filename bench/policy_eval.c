@@ -148,10 +148,17 @@ static int run_upstream(const char *up, const char *dir, const char *si, const c
 	}
 	close(pfd[1]);
 	char out[256] = "";
-	ssize_t n;
-	do
-		n = read(pfd[0], out, sizeof out - 1);
-	while (n < 0 && errno == EINTR);
+	ssize_t n = 0;
+	for (;;) {
+		ssize_t r = read(pfd[0], out + n, sizeof out - 1 - (size_t)n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += r;
+		if ((size_t)n == sizeof out - 1)
+			break;
+	}
 	close(pfd[0]);
 	int st;
 	waitpid(pid, &st, 0);

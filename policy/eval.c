@@ -12,6 +12,7 @@ struct itarget {
 	enum ptok_kind kind; /* NAME, ADMINVM, DEFAULT, DISPVM or DISPVM_VM */
 	const char *text;
 	const char *val;
+	const struct si_domain *dom; /* NAME: the qube (verified to exist) */
 };
 
 static void deny(struct pol_result *res, bool notify, const char *fmt, ...)
@@ -78,6 +79,13 @@ int pol_split_service(const char *s, char **service, const char **argument)
 	return *service ? 0 : -1;
 }
 
+/* strcmp(a, b) == 0, cheaper when the first bytes differ (the common
+ * case in a rule scan) */
+static inline bool str_eq(const char *a, const char *b)
+{
+	return a[0] == b[0] && strcmp(a, b) == 0;
+}
+
 /* match_strings: plain names compared, with uuid:U matching the qube
  * whose uuid is U in either direction. */
 static bool match_strings(const struct sysinfo *si, const char *a, const char *b)
@@ -92,7 +100,7 @@ static bool match_strings(const struct sysinfo *si, const char *a, const char *b
 		const struct si_domain *d = sysinfo_get(si, a);
 		return d && d->uuid && strcmp(b + 5, d->uuid) == 0;
 	}
-	return strcmp(a, b) == 0;
+	return str_eq(a, b);
 }
 
 /* DispVM.get_dispvm_template: the source's default_dispvm, or NULL. */
@@ -131,7 +139,8 @@ static void evctx_init(struct evctx *e, const struct policy *p, const struct sys
 	e->tgt_name = strmap_get(&p->names, it->text);
 	e->tgt_dom0 = ptoken_is_dom0(it->text);
 	e->tgt_uuid = strncmp(it->text, "uuid:", 5) == 0;
-	e->tgt_dom = sysinfo_get(si, it->text);
+	/* only a plain name (dom0 included) can be a key of the system info */
+	e->tgt_dom = it->kind == PTOK_NAME ? it->dom : NULL;
 }
 
 /* A plain name against a value: interned pointers are compared unless
@@ -157,7 +166,7 @@ static bool match_source(const struct ptoken *t, const struct evctx *e)
 	case PTOK_NAME:
 		return match_name(e, t, e->source, e->src_name, e->src_dom0, e->src_uuid);
 	case PTOK_TYPE:
-		return e->src_dom && strcmp(e->src_dom->type, t->val) == 0;
+		return e->src_dom && str_eq(e->src_dom->type, t->val);
 	case PTOK_TAG:
 		return e->src_dom && si_has_tag(e->src_dom, t->val);
 	case PTOK_DEFAULT:
@@ -183,7 +192,7 @@ static bool match_target(const struct ptoken *t, const struct evctx *e)
 		return match_name(e, t, it->text, e->tgt_name, e->tgt_dom0, e->tgt_uuid);
 	case PTOK_DEFAULT: return it->kind == PTOK_DEFAULT;
 	case PTOK_TYPE:
-		return e->tgt_dom && strcmp(e->tgt_dom->type, t->val) == 0;
+		return e->tgt_dom && str_eq(e->tgt_dom->type, t->val);
 	case PTOK_TAG:
 		return e->tgt_dom && si_has_tag(e->tgt_dom, t->val);
 	case PTOK_DISPVM: return it->kind == PTOK_DISPVM;
@@ -230,7 +239,7 @@ static bool match_but_target(const struct rule *r, const struct pol_request *rq,
 		*why = STEP_SERVICE;
 		return false;
 	}
-	if (r->argument && strcmp(r->argument, rq->argument) != 0) {
+	if (r->argument && !str_eq(r->argument, rq->argument)) {
 		*why = STEP_ARGUMENT;
 		return false;
 	}
@@ -255,7 +264,8 @@ static int verify_target(struct pol_result *res, const struct sysinfo *si, const
 	out->kind = t.kind;
 	out->text = t.text;
 	out->val = t.val;
-	if (t.kind == PTOK_NAME && !sysinfo_get(si, s)) {
+	out->dom = t.kind == PTOK_NAME ? sysinfo_get(si, s) : NULL;
+	if (t.kind == PTOK_NAME && !out->dom) {
 		out->kind = PTOK_DEFAULT;
 		out->text = "@default";
 		out->val = NULL;

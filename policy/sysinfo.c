@@ -232,7 +232,7 @@ const struct si_domain *sysinfo_get(const struct sysinfo *si, const char *key)
 bool si_has_tag(const struct si_domain *d, const char *tag)
 {
 	for (size_t i = 0; i < d->ntags; i++)
-		if (strcmp(d->tags[i], tag) == 0)
+		if (d->tags[i][0] == tag[0] && strcmp(d->tags[i], tag) == 0)
 			return true;
 	return false;
 }
