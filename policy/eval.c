@@ -83,7 +83,12 @@ int pol_split_service(const char *s, char **service, const char **argument)
  * case in a rule scan) */
 static inline bool str_eq(const char *a, const char *b)
 {
-	return a[0] == b[0] && strcmp(a, b) == 0;
+	/* the strings compared in a scan are short: a loop beats a call */
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
 }
 
 /* match_strings: plain names compared, with uuid:U matching the qube
@@ -292,107 +297,77 @@ static bool allow_no_autostart(const struct sysinfo *si, const char *target)
 
 /* ---- ask target collection (AbstractPolicy.collect_targets_for_ask) ---- */
 
+/* The candidate set: upstream keeps strings after uuid_to_name, which are
+ * always a qube's name, "@dispvm:" and a qube's name, "@dispvm" or
+ * "@adminvm" -- so a flag per qube and per disposable base does, with no
+ * hashing. */
 struct tset {
-	struct strmap m; /* target -> non-NULL when present */
-	struct arena *a;
+	const struct sysinfo *si;
+	uint8_t *dom;  /* the qube, by its index in si->doms */
+	uint8_t *disp; /* "@dispvm:" + the qube */
+	bool dispvm, adminvm;
 };
 
-static int tset_set(struct tset *s, const char *k, bool on)
+static size_t dom_idx(const struct sysinfo *si, const struct si_domain *d)
 {
-	if (!on) {
-		if (strmap_get(&s->m, k))
-			return strmap_put(&s->m, k, NULL);
-		return 0;
-	}
-	if (strmap_get(&s->m, k))
-		return 0;
-	/* keys must outlive the map: an earlier identical key stays in use */
-	const char *kk = arena_strdup(s->a, k);
-	return kk ? strmap_put(&s->m, kk, (void *)1) : -1;
+	return (size_t)(d - si->doms);
 }
 
-/* utils.uuid_to_name; NULL when the uuid is unknown. */
-static const char *uuid_to_name(const struct sysinfo *si, const char *s, char *buf, size_t n)
+/* token.expand() followed by uuid_to_name, into the set. Returns -1 on an
+ * error upstream would crash on (a @dispvm:X of a missing X): fail
+ * closed. */
+static int expand(struct tset *s, const struct ptoken *t, bool on, char *err, size_t errlen)
 {
-	if (strncmp(s, "uuid:", 5) == 0) {
-		const struct si_domain *d = sysinfo_get(si, s);
-		return d ? d->name : NULL;
-	}
-	if (strncmp(s, "@dispvm:uuid:", 13) == 0) {
-		const struct si_domain *d = sysinfo_get(si, s + 8);
-		if (!d)
-			return NULL;
-		snprintf(buf, n, "@dispvm:%s", d->name);
-		return buf;
-	}
-	return s;
-}
-
-/* Adds (or removes) one expanded target after uuid_to_name. */
-static int emit(struct tset *s, const struct sysinfo *si, const char *t, bool on)
-{
-	char buf[512];
-	const char *n = uuid_to_name(si, t, buf, sizeof buf);
-	return n ? tset_set(s, n, on) : 0;
-}
-
-/* token.expand(): the names a target token stands for. Returns -1 on an
- * error upstream would crash on (a @dispvm:X of a missing X): fail closed. */
-static int expand(struct tset *s, const struct sysinfo *si, const struct ptoken *t,
-		  bool on, char *err, size_t errlen)
-{
-	char buf[512];
+	const struct sysinfo *si = s->si;
+	const struct si_domain *d;
+	uint8_t v = on ? 1 : 0;
 	switch (t->kind) {
 	case PTOK_NAME:
-		if (sysinfo_get(si, t->text))
-			return emit(s, si, t->text, on);
+		d = sysinfo_get(si, t->text);
+		if (d)
+			s->dom[dom_idx(si, d)] = v;
 		return 0;
 	case PTOK_ANY:
 	case PTOK_ANYVM:
 		for (size_t i = 0; i < si->n; i++) {
-			const struct si_domain *d = &si->doms[i];
+			d = &si->doms[i];
 			if (t->kind == PTOK_ANY || !ptoken_is_dom0(d->name))
-				if (emit(s, si, d->name, on) < 0)
-					return -1;
-			if (d->template_for_dispvms) {
-				snprintf(buf, sizeof buf, "@dispvm:%s", d->name);
-				if (emit(s, si, buf, on) < 0)
-					return -1;
-			}
+				s->dom[i] = v;
+			if (d->template_for_dispvms)
+				s->disp[i] = v;
 		}
-		return emit(s, si, "@dispvm", on);
+		s->dispvm = on;
+		return 0;
 	case PTOK_ADMINVM:
-		return emit(s, si, "@adminvm", on);
+		s->adminvm = on;
+		return 0;
 	case PTOK_DEFAULT:
 		return 0;
 	case PTOK_TYPE:
 	case PTOK_TAG:
 		for (size_t i = 0; i < si->n; i++) {
-			const struct si_domain *d = &si->doms[i];
-			bool m = t->kind == PTOK_TYPE ? strcmp(d->type, t->val) == 0
-						      : si_has_tag(d, t->val);
-			if (m && emit(s, si, d->name, on) < 0)
-				return -1;
+			d = &si->doms[i];
+			if (t->kind == PTOK_TYPE ? str_eq(d->type, t->val) : si_has_tag(d, t->val))
+				s->dom[i] = v;
 		}
 		return 0;
 	case PTOK_DISPVM:
-		return emit(s, si, "@dispvm", on);
-	case PTOK_DISPVM_VM: {
-		const struct si_domain *d = sysinfo_get(si, t->val);
+		s->dispvm = on;
+		return 0;
+	case PTOK_DISPVM_VM:
+		d = sysinfo_get(si, t->val);
 		if (!d) {
 			snprintf(err, errlen, "%s names no qube", t->text);
 			return -1;
 		}
-		return d->template_for_dispvms ? emit(s, si, t->text, on) : 0;
-	}
+		if (d->template_for_dispvms)
+			s->disp[dom_idx(si, d)] = v;
+		return 0;
 	case PTOK_DISPVM_TAG:
 		for (size_t i = 0; i < si->n; i++) {
-			const struct si_domain *d = &si->doms[i];
-			if (d->template_for_dispvms && si_has_tag(d, t->val)) {
-				snprintf(buf, sizeof buf, "@dispvm:%s", d->name);
-				if (emit(s, si, buf, on) < 0)
-					return -1;
-			}
+			d = &si->doms[i];
+			if (d->template_for_dispvms && si_has_tag(d, t->val))
+				s->disp[i] = v;
 		}
 		return 0;
 	}
@@ -464,15 +439,20 @@ static int collect_targets(const struct policy *p, const struct sysinfo *si,
 		}
 		rs[n++] = r;
 	}
-	struct tset set = {.a = &res->a};
-	strmap_init(&set.m);
+	struct tset set = {.si = si};
+	set.dom = calloc(si->n ? si->n : 1, 2);
+	if (!set.dom) {
+		free(rs);
+		return -1;
+	}
+	set.disp = set.dom + (si->n ? si->n : 1);
 	int rc = 0;
 	char err[256] = "";
 	for (size_t k = n; k-- > 0 && rc == 0;) {
 		r = rs[k];
 		const struct ptoken *t = r->action != PACT_DENY && r->has_redirect ? &r->redirect
 										   : &r->target;
-		rc = expand(&set, si, t, r->action != PACT_DENY, err, sizeof err);
+		rc = expand(&set, t, r->action != PACT_DENY, err, sizeof err);
 		if (rc < 0 && err[0]) {
 			char w[600];
 			deny(res, true, "%s: %s (while collecting targets to ask)",
@@ -482,61 +462,55 @@ static int collect_targets(const struct policy *p, const struct sysinfo *si,
 		err[0] = '\0';
 	}
 	free(rs);
-	if (rc == 0) {
+	if (rc == 0 && set.dispvm) {
 		/* @dispvm stands for the source's default disposable template */
-		if (strmap_get(&set.m, "@dispvm")) {
-			rc |= tset_set(&set, "@dispvm", false);
-			const char *dd = default_dispvm(si, source);
-			if (dd && !sysinfo_get(si, dd)) {
-				/* upstream: KeyError on this candidate */
-				deny(res, true, "the default_dispvm %s of %s names no qube (while "
-				     "collecting targets to ask)", dd, source);
-				rc = -2;
-			} else if (dd) {
-				char b[512];
-				snprintf(b, sizeof b, "@dispvm:%s", dd);
-				rc |= tset_set(&set, b, true);
-			}
-		}
-		if (strmap_get(&set.m, "@adminvm")) {
-			rc |= tset_set(&set, "@adminvm", false);
-			rc |= tset_set(&set, "dom0", true);
-		}
-		const struct si_domain *sd = sysinfo_get(si, source);
-		if (sd) {
-			rc |= tset_set(&set, sd->name, false);
-			if (sd->uuid) {
-				char b[512];
-				snprintf(b, sizeof b, "uuid:%s", sd->uuid);
-				rc |= tset_set(&set, b, false);
-			}
+		const char *dd = default_dispvm(si, source);
+		const struct si_domain *dd_dom = dd ? sysinfo_get(si, dd) : NULL;
+		if (dd && !dd_dom) {
+			/* upstream: KeyError on this candidate */
+			deny(res, true, "the default_dispvm %s of %s names no qube (while "
+			     "collecting targets to ask)", dd, source);
+			rc = -2;
+		} else if (dd_dom) {
+			set.disp[dom_idx(si, dd_dom)] = 1;
 		}
 	}
+	if (rc == 0 && set.adminvm) {
+		const struct si_domain *d0 = sysinfo_get(si, "dom0");
+		if (d0)
+			set.dom[dom_idx(si, d0)] = 1;
+	}
+	const struct si_domain *sd = sysinfo_get(si, source);
+	if (rc == 0 && sd)
+		set.dom[dom_idx(si, sd)] = 0; /* by name and by uuid alike */
 	if (rc == 0) {
 		size_t cnt = 0;
-		for (size_t i = 0; i < set.m.cap; i++)
-			if (set.m.slots[i].key && set.m.slots[i].val)
-				cnt++;
+		for (size_t i = 0; i < si->n; i++)
+			cnt += set.dom[i] + set.disp[i];
 		const char **v = arena_calloc(&res->a, cnt ? cnt : 1, sizeof *v);
+		size_t m = 0;
+		/* internal qubes are never offered, nor disposables of them */
+		for (size_t i = 0; v && i < si->n; i++) {
+			const struct si_domain *d = &si->doms[i];
+			if (d->internal)
+				continue;
+			if (set.dom[i])
+				v[m++] = d->name;
+			if (set.disp[i]) {
+				const char *x = arena_printf(&res->a, "@dispvm:%s", d->name);
+				if (!x) {
+					v = NULL;
+					break;
+				}
+				v[m++] = x;
+			}
+		}
 		if (!v)
 			rc = -1;
-		size_t m = 0;
-		for (size_t i = 0; v && i < set.m.cap; i++) {
-			const char *k = set.m.slots[i].key;
-			if (!k || !set.m.slots[i].val)
-				continue;
-			/* internal qubes are never offered (nor, defensively, a
-			 * candidate naming no qube: denied above) */
-			const char *nm = strncmp(k, "@dispvm:", 8) == 0 ? k + 8 : k;
-			const struct si_domain *d = sysinfo_get(si, nm);
-			if (!d || d->internal)
-				continue;
-			v[m++] = k;
-		}
 		res->targets = v;
-		res->ntargets = m;
+		res->ntargets = v ? m : 0;
 	}
-	strmap_free(&set.m);
+	free(set.dom);
 	return rc;
 }
 

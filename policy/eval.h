@@ -58,7 +58,8 @@ typedef void (*pol_trace_fn)(void *ctx, const struct rule *r, enum pol_step why)
  * *argument points at "+ARG" inside s (or is "+"). Returns 0 or -1. */
 int pol_split_service(const char *s, char **service, const char **argument);
 
-/* Evaluates rq. Always fills *res (free it with pol_result_free); returns
+/* Evaluates rq. Always fills *res (free it with pol_result_free; its
+ * strings may point into p and si, which must outlive it); returns
  * 0, or -1 when out of memory (res is then a deny). With a trace
  * function, every rule is reported in order up to the deciding one (this
  * scans all rules instead of the service index). */

@@ -231,9 +231,15 @@ const struct si_domain *sysinfo_get(const struct sysinfo *si, const char *key)
 
 bool si_has_tag(const struct si_domain *d, const char *tag)
 {
-	for (size_t i = 0; i < d->ntags; i++)
-		if (d->tags[i][0] == tag[0] && strcmp(d->tags[i], tag) == 0)
+	for (size_t i = 0; i < d->ntags; i++) {
+		const char *a = d->tags[i], *b = tag;
+		while (*a && *a == *b) {
+			a++;
+			b++;
+		}
+		if (*a == *b)
 			return true;
+	}
 	return false;
 }
 

@@ -52,8 +52,12 @@ const char *ptok_ctx_name(enum ptok_ctx ctx)
 
 bool ptoken_is_dom0(const char *s)
 {
-	return strcmp(s, "dom0") == 0 || strcmp(s, "@adminvm") == 0 ||
-	       strcmp(s, PTOK_DOM0_UUID) == 0;
+	switch (s[0]) {
+	case 'd': return strcmp(s, "dom0") == 0;
+	case '@': return strcmp(s, "@adminvm") == 0;
+	case 'u': return strcmp(s, PTOK_DOM0_UUID) == 0;
+	default: return false;
+	}
 }
 
 /* Python's repr() of s, as upstream's messages print tokens ({!r}). */
