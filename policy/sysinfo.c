@@ -1,6 +1,7 @@
 /* sysinfo: parsing internal.GetSystemInfo JSON (see sysinfo.h), with
  * jansson for the JSON itself. */
 #include "policy/sysinfo.h"
+#include "lib/names.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -177,9 +178,10 @@ int sysinfo_parse(const char *buf, size_t len, struct sysinfo **out, char *err, 
 		struct si_domain *d = &si->doms[si->n];
 		if (parse_domain(si, d, key, klen, val, err, errlen) < 0)
 			goto out;
-		if (strncmp(d->name, "uuid:", 5) == 0) {
-			snprintf(err, errlen, "system info: domain name '%s' starts with uuid:",
-				 d->name);
+		/* only qube names as Qubes allows them: a key such as
+		 * "@dispvm:x" or "uuid:..." would alias a policy token */
+		if (!names_valid_domain_name(d->name, strlen(d->name))) {
+			snprintf(err, errlen, "system info: invalid qube name '%s'", d->name);
 			goto out;
 		}
 		si->n++;

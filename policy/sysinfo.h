@@ -5,7 +5,7 @@
  * "internal": any, "icon": ..., "label": ..., "guivm": ..., "relayvm": ...,
  * "transport_rpc": ...}}}. Parsing is pure (a buffer with its length) and
  * strict about types: a field of the wrong type is an error naming the
- * domain and field; unknown fields are ignored, missing ones take empty
+ * domain and field, and a domain name must be a valid qube name; unknown fields are ignored, missing ones take empty
  * defaults. Lookups accept a name or "uuid:UUID", as upstream's aliased
  * dictionary does. */
 #ifndef BULKHEAD_POLICY_SYSINFO_H

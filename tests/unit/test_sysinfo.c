@@ -121,7 +121,11 @@ static void uuid_aliases(void **state)
 	sysinfo_free(si);
 	/* a domain named uuid:... would shadow an alias: refused */
 	parse_bad("{\"domains\": {\"uuid:x\": {}}}",
-		  "system info: domain name 'uuid:x' starts with uuid:");
+		  "system info: invalid qube name 'uuid:x'");
+	/* nor may a name look like a token (found by fuzz_sysinfo) */
+	parse_bad("{\"domains\": {\"@dispvm:x\": {}, \"x\": {}}}",
+		  "system info: invalid qube name '@dispvm:x'");
+	parse_bad("{\"domains\": {\"1vm\": {}}}", "system info: invalid qube name '1vm'");
 	/* with no uuid there is no alias; a null uuid is allowed */
 	si = parse_ok("{\"domains\": {\"a\": {\"uuid\": null}, \"b\": {}}}");
 	assert_null(sysinfo_get(si, "a")->uuid);
