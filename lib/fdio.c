@@ -85,6 +85,25 @@ int fd_above_stdio(int fd)
 	return nfd;
 }
 
+int sock_set_buffers(int fd, int bytes)
+{
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) < 0)
+		return -1;
+	return 0;
+}
+
+int pipe_grow(int fd, int bytes)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return -1;
+	int cur = fcntl(fd, F_GETPIPE_SZ);
+	if (cur < 0 || cur >= bytes || fcntl(fd, F_SETPIPE_SZ, bytes) < 0)
+		return -1;
+	return cur;
+}
+
 bool fd_is_stream_socket(int fd)
 {
 	struct stat st;

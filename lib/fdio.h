@@ -15,6 +15,13 @@ int set_nonblock(int fd, bool on);
 int set_cloexec(int fd, bool on);
 /* Moves fd to a number >= 3 if it is 0..2 (so dup2 games are safe). */
 int fd_above_stdio(int fd);
+/* Asks for `bytes` of kernel send and receive buffer on a socket (the
+ * kernel caps it at net.core.[wr]mem_max). Returns 0 or -1. */
+int sock_set_buffers(int fd, int bytes);
+/* If fd is a pipe smaller than `bytes`, asks for that size (the kernel
+ * caps it at fs.pipe-max-size for unprivileged users). Returns the size
+ * before, or -1 if fd is not a pipe or its size was left alone. */
+int pipe_grow(int fd, int bytes);
 /* Returns true if fd is a socket of type SOCK_STREAM. */
 bool fd_is_stream_socket(int fd);
 /* Opens /dev/null onto any of fds 0..2 that are closed. */

@@ -25,6 +25,9 @@
 
 #define DEFAULT_AGENT_SOCKET "/var/run/qubes/qrexec-agent"
 #define DATA_CONNECT_TIMEOUT_MS 120000
+/* kernel buffers of the local program's stdio sockets: large, so that
+ * bulk data moves with few wakeups (the kernel caps them) */
+#define LOCAL_SOCKBUF (1024 * 1024)
 
 static void usage(const char *prog, int code)
 {
@@ -54,6 +57,10 @@ static pid_t start_local(char **argv, int *in_fd, int *out_fd)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a) < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b) < 0)
 		return -1;
+	int socks[4] = {a[0], a[1], b[0], b[1]};
+	for (int i = 0; i < 4; i++)
+		if (sock_set_buffers(socks[i], LOCAL_SOCKBUF) < 0)
+			LOG_DEBUG("cannot enlarge a local socket buffer: %m");
 	char agent_pid[32], fd0[16], fd1[16], fd2[16];
 	snprintf(agent_pid, sizeof agent_pid, "%d", (int)getpid());
 	pid_t pid = fork();

@@ -178,6 +178,7 @@ int run_to_dom0(const char *socket_dir, const char *ident, const char *src_name,
 	} else {
 		struct spawn_opts so = {.mode = SPAWN_DOM0};
 		prep = spawn_prepare(&so, &cmd, &ls);
+		qrexec_cmd_free(&cmd); /* the service is started: not needed any more */
 	}
 	int fd = vchan_client_connect((int)data_dom, (int)data_port, timeout_ms);
 	if (fd < 0) {
@@ -219,7 +220,6 @@ int run_to_dom0(const char *socket_dir, const char *ident, const char *src_name,
 	struct dataloop_result res;
 	dataloop_run(&dl, &res);
 	linger_close(fd, 100);
-	qrexec_cmd_free(&cmd);
 	if (res.vchan_error)
 		return QREXEC_EXIT_PROBLEM;
 	return ls.pid > 0 ? res.local_status : 0;

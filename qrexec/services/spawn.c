@@ -229,6 +229,23 @@ static int connect_tcp_service(const struct service_file *f, const struct qrexec
 	return fd;
 }
 
+/* Kernel buffers of the service's stdio: large, so that a bulk transfer
+ * moves in big pieces with few wakeups; each stays bounded (the kernel
+ * caps socket buffers at net.core.[wr]mem_max, pipes at
+ * fs.pipe-max-size). Best effort: the defaults work, only slower. */
+#define STDIO_SOCKBUF (1024 * 1024)
+#define STDERR_PIPE_SZ (256 * 1024)
+
+static void tune_stdio_buffers(const int in[2], const int out[2], const int err[2])
+{
+	int socks[4] = {in[0], in[1], out[0], out[1]};
+	for (int i = 0; i < 4; i++)
+		if (sock_set_buffers(socks[i], STDIO_SOCKBUF) < 0)
+			LOG_DEBUG("cannot enlarge a service socket buffer: %m");
+	if (err[0] >= 0 && fcntl(err[0], F_SETPIPE_SZ, STDERR_PIPE_SZ) < 0)
+		LOG_DEBUG("cannot enlarge the service stderr pipe: %m");
+}
+
 static int spawn_process(const struct spawn_opts *o, const char *path,
 			 char *const argv[], char **envp,
 			 const struct passwd *pw, struct local_side *ls)
@@ -242,6 +259,8 @@ static int spawn_process(const struct spawn_opts *o, const char *path,
 	}
 	if (capture_err && pipe2(err, O_CLOEXEC) < 0)
 		goto fail;
+	if (!o->just_exec)
+		tune_stdio_buffers(in, out, err);
 	pid_t pid = fork();
 	if (pid < 0)
 		goto fail;

@@ -189,3 +189,135 @@ def test_killing_daemon_while_policy_runs_ends_client(program_world):
     assert rc == 126
     assert p.stderr.read() == b"Request refused\n"
     assert time.time() - t0 < 5
+
+
+def _rss_kib(pid):
+    """resident memory of a process, 0 once it is gone"""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return 0
+
+
+def _handlers(world, name, timeout=30):
+    """pids of the call handlers under an agent (each serves one call),
+    once there is one."""
+    end = time.time() + timeout
+    while True:
+        out = subprocess.run(["pgrep", "-P", str(world.agents[name].pid)],
+                             capture_output=True, text=True).stdout
+        if out.split() or time.time() > end:
+            return [int(p) for p in out.split()]
+        time.sleep(0.05)
+
+
+SOURCE = """#!/usr/bin/python3
+# writes $1 bytes of fresh random blocks (odd-sized, so no message or
+# buffer boundary lines up with them), then their sha256 on stderr
+import hashlib, os, sys
+left, h, out = int(sys.argv[1]), hashlib.sha256(), sys.stdout.buffer
+while left:
+    b = os.urandom(min(left, (1 << 20) + 4093))
+    h.update(b)
+    out.write(b)
+    left -= len(b)
+out.flush()
+sys.stderr.write(h.hexdigest())
+"""
+
+
+def test_big_transfer_from_service_with_checksum(world):
+    size = int(os.environ.get("BULKHEAD_BIG_BYTES", 1 << 30))
+    world.service("vault", "test.Source", SOURCE)
+    world.allow("work", "vault", f"test.Source+{size}")
+    p = world.popen_client_vm("work", "vault", f"test.Source+{size}",
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    h, got = hashlib.sha256(), 0
+    while True:
+        b = p.stdout.read(1 << 20)
+        if not b:
+            break
+        h.update(b)
+        got += len(b)
+    err = p.stderr.read()
+    assert p.wait(timeout=300) == 0, err
+    assert got == size
+    assert err.decode() == h.hexdigest()
+
+
+def test_slow_reader_keeps_memory_bounded_both_ways(world):
+    """Neither side buffers without bound when the reader stalls: the
+    writer is held back, and RSS stays small while far more is pending."""
+    size = 512 << 20
+    world.service("vault", "test.Flood", f"#!/bin/sh\nexec head -c {size} /dev/zero\n")
+    world.service("vault", "test.Stall", "#!/bin/sh\nsleep 4\nexec cat >/dev/null\n")
+    world.allow("work", "vault", "test.Flood")
+    world.allow("work", "vault", "test.Stall")
+    limit_kib = 96 << 10
+
+    # vault -> work: nobody reads work's stdout for a while
+    p = world.popen_client_vm("work", "vault", "test.Flood",
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+    pids = [p.pid] + _handlers(world, "vault")
+    assert len(pids) >= 2
+    time.sleep(2)
+    for pid in pids:
+        assert _rss_kib(pid) < limit_kib, (pid, _rss_kib(pid))
+    got = 0
+    while True:
+        b = p.stdout.read(1 << 20)
+        if not b:
+            break
+        got += len(b)
+    assert p.wait(timeout=120) == 0
+    assert got == size
+
+    # work -> vault: the service does not read its stdin for a while
+    p = world.popen_client_vm("work", "vault", "test.Stall",
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    sent = [0]
+
+    def feed():
+        block = b"\0" * (1 << 20)
+        while sent[0] < size:
+            p.stdin.write(block)
+            sent[0] += len(block)
+        p.stdin.close()
+
+    t = threading.Thread(target=feed)
+    t.start()
+    time.sleep(2)
+    assert sent[0] < size // 4, "the writer was never held back"
+    pids = [p.pid] + _handlers(world, "vault")
+    assert len(pids) >= 2
+    for pid in pids:
+        assert _rss_kib(pid) < limit_kib, (pid, _rss_kib(pid))
+    t.join(120)
+    assert not t.is_alive()
+    assert p.wait(timeout=120) == 0
+    assert sent[0] == size
+
+
+def test_escape_filter_on_bulk_output(world):
+    world.service("vault", "test.Bytes", "#!/usr/bin/python3\nimport sys\n"
+                  "sys.stdout.buffer.write(bytes(range(256)) * 4099)\n")
+    world.allow("work", "vault", "test.Bytes")
+    r = world.client_vm("work", "vault", "test.Bytes", opts=("-t",))
+    assert r.returncode == 0, r.stderr
+    keep = set(range(0x20, 0x7f)) | set(b"\t\n\r\b\a")
+    assert r.stdout == bytes(b if b in keep else ord("_") for b in range(256)) * 4099
+
+
+def test_big_stdout_and_stderr_together(world):
+    world.service("vault", "test.Both", "#!/bin/sh\nhead -c 30000000 /dev/zero >&2 &\n"
+                  "head -c 40000000 /dev/zero\nwait\nexit 5\n")
+    world.allow("work", "vault", "test.Both")
+    r = world.client_vm("work", "vault", "test.Both", timeout=120)
+    assert r.returncode == 5
+    assert len(r.stdout) == 40000000 and not r.stdout.strip(b"\0")
+    assert len(r.stderr) == 30000000 and not r.stderr.strip(b"\0")
