@@ -1,4 +1,5 @@
 /* rule: building and printing policy rules (see rule.h). */
+#include "policy/pyrepr.h"
 #include "policy/rule.h"
 
 #include <stdio.h>
@@ -19,30 +20,6 @@ static bool rpcname_char(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' ||
 	       c == '_';
-}
-
-/* Python's repr() of s: upstream prints values with {!r}. */
-static const char *pyrepr(const char *s, char *out, size_t n)
-{
-	char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
-	size_t o = 0;
-	out[o++] = q;
-	for (const unsigned char *p = (const unsigned char *)s; *p && o + 6 < n; p++) {
-		if (*p == '\\' || *p == q) {
-			out[o++] = '\\';
-			out[o++] = (char)*p;
-		} else if (*p == '\t' || *p == '\n' || *p == '\r') {
-			out[o++] = '\\';
-			out[o++] = *p == '\t' ? 't' : *p == '\n' ? 'n' : 'r';
-		} else if (*p < 0x20 || *p == 0x7f) {
-			o += (size_t)snprintf(out + o, n - o, "\\x%02x", *p);
-		} else {
-			out[o++] = (char)*p;
-		}
-	}
-	out[o++] = q;
-	out[o] = '\0';
-	return out;
 }
 
 /* Upstream prints the sorted set of bad characters as a Python tuple. */

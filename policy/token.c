@@ -3,6 +3,7 @@
  * `@` is a plain name; otherwise it must be an exact keyword or a known
  * prefix with a non-empty value that does not itself start with `@`, and
  * the kind must be allowed in the context. */
+#include "policy/pyrepr.h"
 #include "policy/token.h"
 
 #include <stdio.h>
@@ -58,30 +59,6 @@ bool ptoken_is_dom0(const char *s)
 	case 'u': return strcmp(s, PTOK_DOM0_UUID) == 0;
 	default: return false;
 	}
-}
-
-/* Python's repr() of s, as upstream's messages print tokens ({!r}). */
-static const char *pyrepr(const char *s, char *out, size_t n)
-{
-	char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
-	size_t o = 0;
-	out[o++] = q;
-	for (const unsigned char *p = (const unsigned char *)s; *p && o + 6 < n; p++) {
-		if (*p == '\\' || *p == q) {
-			out[o++] = '\\';
-			out[o++] = (char)*p;
-		} else if (*p == '\t' || *p == '\n' || *p == '\r') {
-			out[o++] = '\\';
-			out[o++] = *p == '\t' ? 't' : *p == '\n' ? 'n' : 'r';
-		} else if (*p < 0x20 || *p == 0x7f) {
-			o += (size_t)snprintf(out + o, n - o, "\\x%02x", *p);
-		} else {
-			out[o++] = (char)*p;
-		}
-	}
-	out[o++] = q;
-	out[o] = '\0';
-	return out;
 }
 
 int ptoken_parse(struct ptoken *t, const char *s, enum ptok_ctx ctx,
