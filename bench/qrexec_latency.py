@@ -1,7 +1,12 @@
 #!/usr/bin/python3
 """qrexec_latency: median of N sequential domain -> domain calls of a trivial
 service (work -> vault, through real agents and daemons), against a local
-fork+exec of the same service in the same run."""
+fork+exec of the same service in the same run.
+With BENCH_SPLIT=1 the calls also run in a world where each domain has its
+own socket directory and qrexec-vchan-broker joins the link
+(qrexec_latency_split, against the local fork+exec), and
+qrexec_latency_split_vs_shared compares the two worlds (baseline: the
+shared directory)."""
 import os
 import statistics
 import subprocess
@@ -13,6 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integ
 from conftest import BIN, World  # noqa: E402
 
 N = int(os.environ.get("BENCH_CALLS", 500))
+SPLIT = os.environ.get("BENCH_SPLIT", "0") not in ("", "0")
 
 
 def median_ms(fn):
@@ -24,8 +30,14 @@ def median_ms(fn):
     return statistics.median(t) * 1000
 
 
-def main():
-    w = World.up(tempfile.mkdtemp(prefix="bh-bench."))
+def report(name, ours, base, what="local fork+exec"):
+    print(f"{name}: ours {ours:.3f} ms, baseline ({what}) "
+          f"{base:.3f} ms, ratio {ours / base:.2f} ({N} calls, median)", flush=True)
+
+
+def measure(split):
+    """(median ms of a call, median ms of the local baseline) in a fresh world."""
+    w = World.up(tempfile.mkdtemp(prefix="bh-bench."), split=split)
     try:
         svc = w.service("vault", "bench.Nop", "#!/bin/sh\nexit 0\n")
         w.allow("work", "vault", "bench.Nop")
@@ -37,10 +49,18 @@ def main():
                                                 stdout=subprocess.DEVNULL))
         base = median_ms(lambda: subprocess.run([svc], stdin=subprocess.DEVNULL,
                                                 stdout=subprocess.DEVNULL))
-        print(f"qrexec_latency: ours {ours:.3f} ms, baseline (local fork+exec) "
-              f"{base:.3f} ms, ratio {ours / base:.2f} ({N} calls, median)")
+        return ours, base
     finally:
         w.down()
+
+
+def main():
+    ours, base = measure(False)
+    report("qrexec_latency", ours, base)
+    if SPLIT:
+        split, sbase = measure(True)
+        report("qrexec_latency_split", split, sbase)
+        report("qrexec_latency_split_vs_shared", split, ours, "shared dir")
 
 
 if __name__ == "__main__":

@@ -306,6 +306,7 @@ int app_init(struct app *a, struct registry *reg, struct admin_err *err)
 		if (bad || registry_commit(reg) < 0) {
 			registry_rollback(reg);
 			admin_err_set(err, "QubesException", "registry: %s", registry_error(reg));
+			app_free(a);
 			return -1;
 		}
 		return 0;
@@ -313,6 +314,7 @@ int app_init(struct app *a, struct registry *reg, struct admin_err *err)
 	char e[512];
 	if (registry_load(reg, a, e, sizeof e) < 0) {
 		admin_err_set(err, "QubesException", "%s", e);
+		app_free(a); /* what was loaded so far */
 		return -1;
 	}
 	return 0;
@@ -546,6 +548,21 @@ static int check_value(struct app *a, struct domain *d, const struct prop_def *p
 					w = app_prop_vm(a, w, "netvm");
 				}
 			}
+			if (!d && strcmp(name, "default_netvm") == 0) {
+				/* a qube on the way from t that follows the default
+				 * netvm would lead back to t (upstream: "Network loop
+				 * on ...") */
+				struct domain *w = t;
+				for (int i = 0; w && i < 64; i++) {
+					if (prop_find((int)w->cls, "netvm") && w->cls != VMC_TEMPLATE &&
+					    !kv_get(w->props, w->nprops, "netvm")) {
+						admin_err_set(err, "QubesValueError",
+							      "Network loop on '%s'", w->name);
+						return -1;
+					}
+					w = app_prop_vm(a, w, "netvm");
+				}
+			}
 		} else if (strcmp(name, "default_dispvm") == 0 ||
 			   strcmp(name, "management_dispvm") == 0) {
 			char b[8];
@@ -724,6 +741,19 @@ int app_prop_reset(struct app *a, struct domain *d, const char *name, struct adm
 			      "property '%s' cannot be reset", name);
 		return -1;
 	}
+	if (d && strcmp(name, "netvm") == 0) {
+		/* the default must not lead back to d */
+		char dv[64];
+		struct admin_err e3;
+		struct domain *w = app_prop_default(a, d, name, dv, sizeof dv, NULL, &e3) > 0
+					   ? app_find(a, dv) : NULL;
+		for (int i = 0; w && i < 64; i++, w = app_prop_vm(a, w, "netvm")) {
+			if (w == d) {
+				admin_err_set(err, "QubesValueError", "Loops in network are unsupported");
+				return -1;
+			}
+		}
+	}
 	char old[1024];
 	bool was_default;
 	struct admin_err e2;
@@ -821,6 +851,15 @@ int app_feature_set(struct app *a, struct domain *d, const char *name, const cha
 	}
 	if (feature_prohibited(name)) {
 		admin_err_set(err, "PermissionDenied", "feature '%s' cannot be set", name);
+		return -1;
+	}
+	/* service.NAME ends up as a file name inside the qube (upstream: the
+	 * services extension's checks for QubesDB) */
+	const char *svc = strncmp(name, "service.", 8) == 0 ? name + 8 : NULL;
+	if (svc && (!*svc || strcmp(svc, ".") == 0 || strcmp(svc, "..") == 0 ||
+		    (strlen(svc) > 48 && strncmp(svc, "app-dispvm.", 11) != 0))) {
+		admin_err_set(err, "QubesValueError",
+			      "Service name must be 1 to 48 bytes, not '.' or '..'");
 		return -1;
 	}
 	if (len > 1024) {

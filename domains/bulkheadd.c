@@ -8,11 +8,11 @@
  * the qubes the policy lets them list (the same policy files as qrexec). */
 #include "domains/server.h"
 #include "domains/admin_proto.h"
+#include "domains/dispatch.h"
 #include "domains/registry.h"
 #include "lib/fdio.h"
 #include "lib/log.h"
 #include "lib/vchan.h"
-#include "policy/eval.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #define READ_TIMEOUT_MS 30000
-#define OUT_LIMIT (64u * 1024 * 1024)
+#define OUT_LIMIT DISPATCH_CONTENT_MAX
 #define STREAM_BACKLOG (4u * 1024 * 1024) /* an event reader this far behind is dropped */
 
 static long long now_ms(void)
@@ -37,60 +37,6 @@ static long long now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* ---- policy filtering (qubesd's admin-permission filters) ---- */
-
-static const struct sysinfo *server_sysinfo(struct server *s)
-{
-	if (s->si && !s->si_dirty)
-		return s->si;
-	char *js = app_system_info_json(&s->app);
-	struct sysinfo *si = NULL;
-	char err[256];
-	if (js && sysinfo_parse(js, strlen(js), &si, err, sizeof err) < 0)
-		LOG_ERR("system info for policy: %s", err);
-	free(js);
-	if (si) {
-		sysinfo_free(s->si);
-		s->si = si;
-		s->si_dirty = false;
-	}
-	return s->si;
-}
-
-/* Would the policy allow SRC to call SERVICE+ARG on TARGET? (ask = no) */
-static bool policy_allows(struct server *s, const char *src, const char *service,
-			  const char *arg, const char *target)
-{
-	const struct policy *p = s->have_policy ? pcache_current(&s->pc) : NULL;
-	const struct sysinfo *si = server_sysinfo(s);
-	if (!p || !si)
-		return false;
-	struct pol_request rq = {.service = service, .argument = arg, .source = src,
-				 .target = target};
-	struct pol_result res;
-	pol_evaluate(p, si, &rq, &res, NULL, NULL);
-	bool ok = res.verdict == POL_ALLOW;
-	pol_result_free(&res);
-	return ok;
-}
-
-int call_permission(struct call *c)
-{
-	(void)c;
-	/* qrexec policy already decided this call; the vetoes qubesd's
-	 * extensions add (created-by- tags, prohibited features) are in the
-	 * handlers and in app.c */
-	return 0;
-}
-
-bool call_may_see(struct call *c, const struct domain *target, const char *arg)
-{
-	(void)arg;
-	if (c->src->cls == VMC_ADMIN)
-		return true;
-	return policy_allows(c->srv, c->src->name, "admin.vm.List", "+", target->name);
 }
 
 /* ---- connections ---- */
@@ -111,88 +57,23 @@ static void put_exception(struct conn *c, const struct admin_err *e)
 	admin_put_exception(&c->out, e->type ? e->type : "QubesException", e->msg);
 }
 
-/* Resolves the destination as qubesd does. */
-static struct domain *resolve_dest(struct server *s, const struct admin_request *rq,
-				   struct admin_err *err)
-{
-	if (rq->dest_type == ADMIN_DEST_KEYWORD)
-		return app_find(&s->app, "dom0");
-	const char *d = rq->dest;
-	if (strncmp(d, "uuid:", 5) == 0) {
-		const char *u = d + 5;
-		bool ok = strlen(u) == 36;
-		for (int i = 0; ok && i < 36; i++)
-			ok = (i == 8 || i == 13 || i == 18 || i == 23)
-				     ? u[i] == '-' : strchr("0123456789abcdef", u[i]) && u[i];
-		if (!ok) {
-			admin_err_set(err, "QubesVMInvalidUUIDError", "Invalid UUID: %s", u);
-			return NULL;
-		}
-	} else if (vm_name_invalid(d)) {
-		admin_err_set(err, "QubesValueError", "%s", vm_name_invalid(d));
-		return NULL;
-	}
-	struct domain *dom = app_find(&s->app, d);
-	if (!dom)
-		admin_err_set(err, "QubesVMNotFoundError", "No such domain: '%s'", d);
-	return dom;
-}
-
 static void dispatch(struct server *s, size_t ci)
 {
 	struct conn *c = s->conns[ci];
-	struct admin_request rq;
-	const char *perr;
-	struct admin_err err = {0};
+	struct dispatch_result res;
 	c->deadline = 0;
 	c->close_when_flushed = true;
-	enum admin_parse pr = admin_request_parse(c->in, c->inlen, true, &rq, &perr);
-	if (pr != ADMIN_PARSE_OK) {
-		LOG_WARN("malformed request: %s", perr);
-		admin_err_set(&err, "ProtocolError", "%s", perr);
-		put_exception(c, &err);
-		return;
-	}
-	const struct method *m = method_find(rq.method, c->sock);
-	struct domain *src = app_find(&s->app, rq.source);
-	struct domain *dest = NULL;
-	if (!m)
-		admin_err_set(&err, "ProtocolError", "no such method");
-	else if (!src)
-		admin_err_set(&err, "QubesVMNotFoundError", "No such domain: '%s'", rq.source);
-	else if (!(dest = resolve_dest(s, &rq, &err)))
-		;
-	else
-		method_check(m, &rq, dest, &err);
-	if (err.type) {
-		put_exception(c, &err);
-		return;
-	}
-	snprintf(c->src, sizeof c->src, "%s", src->name);
-	c->src_is_dom0 = src->cls == VMC_ADMIN;
-	struct wbuf content;
-	wbuf_init(&content, OUT_LIMIT);
-	struct call call = {.app = &s->app, .srv = s, .rq = &rq, .m = m, .src = src,
-			    .dest = dest, .out = &content, .conn = c->fd};
-	int r = m->fn(&call);
-	if (r < 0) {
-		if (!call.err.type)
-			admin_err_set(&call.err, "QubesException", "failed");
-		LOG_INFO("%s+%s from %s to %s: %s: %s", rq.method, rq.arg, rq.source, rq.dest,
-			 call.err.type, call.err.msg);
-		put_exception(c, &call.err);
-	} else if (call.streaming) {
+	dispatch_request(s, c->sock, c->fd, c->in, c->inlen, &c->out, &res);
+	snprintf(c->src, sizeof c->src, "%s", res.src);
+	c->src_is_dom0 = res.src_is_dom0;
+	if (res.streaming) {
 		c->streaming = true;
 		c->close_when_flushed = false;
-		snprintf(c->stream_dest, sizeof c->stream_dest, "%s",
-			 dest->cls == VMC_ADMIN ? "" : dest->name);
-	} else if (call.deferred) {
+		snprintf(c->stream_dest, sizeof c->stream_dest, "%s", res.stream_dest);
+	} else if (res.deferred) {
 		c->deferred = true;
 		c->close_when_flushed = false;
-	} else {
-		admin_put_ok(&c->out, content.p, content.len);
 	}
-	wbuf_free(&content);
 }
 
 void server_reply_later(struct server *s, int conn, const struct admin_err *err)
@@ -212,35 +93,6 @@ void server_reply_later(struct server *s, int conn, const struct admin_err *err)
 }
 
 /* ---- events ---- */
-
-/* admin.Events: subscribe the connection; the first frame is
- * connection-established (subject empty). */
-int h_events(struct call *c)
-{
-	if (call_permission(c) < 0)
-		return -1;
-	struct server *s = c->srv;
-	for (size_t i = 0; i < s->nconns; i++) {
-		if (s->conns[i]->fd == c->conn) {
-			admin_put_event(&s->conns[i]->out, "", "connection-established", NULL, 0);
-			break;
-		}
-	}
-	c->streaming = true;
-	return 0;
-}
-
-int h_internal_system_info(struct call *c)
-{
-	char *js = app_system_info_json(c->app);
-	if (!js) {
-		admin_err_set(&c->err, "QubesException", "out of memory");
-		return -1;
-	}
-	int r = wbuf_put_bytes(c->out, js, strlen(js)) == BUF_OK ? 0 : -1;
-	free(js);
-	return r;
-}
 
 static void on_event(void *ctx, const char *subject, const char *event,
 		     const char *const *kv, size_t n)
@@ -265,7 +117,8 @@ static void on_event(void *ctx, const char *subject, const char *event,
 		if (c->stream_dest[0] && (!about || strcmp(about, c->stream_dest) != 0))
 			continue;
 		if (!c->src_is_dom0 &&
-		    !policy_allows(s, c->src, "admin.Events", arg, about ? about : "@adminvm"))
+		    !dispatch_policy_allows(s, c->src, "admin.Events", arg,
+					    about ? about : "@adminvm"))
 			continue;
 		if (c->out.len - c->outoff > STREAM_BACKLOG) {
 			LOG_WARN("event reader %s is too slow; dropping it", c->src);
@@ -383,7 +236,12 @@ static void usage(FILE *f)
 		"  --run-dir DIR        runtime state (/run/bulkhead)\n"
 		"  --policy-dir DIR     policy for filtering List/Events (repeatable)\n"
 		"  --compat-path DIR    legacy policy directory\n"
-		"  --write-policy DIR   write the default admin policy files into DIR, exit\n",
+		"  --write-policy DIR   write the default admin policy files into DIR, exit\n"
+		"  --qrexec-socket-dir DIR  where qrexec-daemons put qrexec.NAME (/run/qubes)\n"
+		"  --policy-socket P    the policy daemon's socket, for the qrexec-daemons\n"
+		"  --agent P, --init P, --qubesdb-read P, --client-vm P, --qrexec-daemon P,\n"
+		"  --bwrap P, --vchan-broker P  the programs a qube needs (default: installed\n"
+		"                       ones; --vchan-broker= runs no broker)\n",
 		REGISTRY_DEFAULT_PATH);
 }
 
@@ -394,6 +252,15 @@ int main(int argc, char **argv)
 	const char *lib_dir = "/var/lib/bulkhead", *run_dir = "/run/bulkhead";
 	const char *policy_dirs[PCACHE_MAX_DIRS], *compat = NULL;
 	size_t npolicy = 0;
+	struct lifecycle_paths lp = {
+		.agent = BULKHEAD_SBINDIR "/qrexec-agent",
+		.init = BULKHEAD_LIBEXECDIR "/bulkhead/bulkhead-init",
+		.qubesdb_read = BULKHEAD_LIBEXECDIR "/bulkhead/qubesdb-read",
+		.client_vm = BULKHEAD_BINDIR "/qrexec-client-vm",
+		.qrexec_daemon = BULKHEAD_SBINDIR "/qrexec-daemon",
+		.broker = BULKHEAD_SBINDIR "/qrexec-vchan-broker",
+		.qrexec_socket_dir = "/run/qubes",
+	};
 	static const struct option opts[] = {
 		{"socket-dir", required_argument, 0, 's'},
 		{"db", required_argument, 0, 'd'},
@@ -402,6 +269,15 @@ int main(int argc, char **argv)
 		{"policy-dir", required_argument, 0, 'p'},
 		{"compat-path", required_argument, 0, 'c'},
 		{"write-policy", required_argument, 0, 'w'},
+		{"qrexec-socket-dir", required_argument, 0, 'Q'},
+		{"policy-socket", required_argument, 0, 'P'},
+		{"agent", required_argument, 0, 'A'},
+		{"init", required_argument, 0, 'I'},
+		{"qubesdb-read", required_argument, 0, 'B'},
+		{"client-vm", required_argument, 0, 'C'},
+		{"qrexec-daemon", required_argument, 0, 'D'},
+		{"bwrap", required_argument, 0, 'W'},
+		{"vchan-broker", required_argument, 0, 'V'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -418,6 +294,15 @@ int main(int argc, char **argv)
 			policy_dirs[npolicy++] = optarg;
 			break;
 		case 'c': compat = optarg; break;
+		case 'Q': lp.qrexec_socket_dir = optarg; break;
+		case 'P': lp.policy_socket = optarg; break;
+		case 'A': lp.agent = optarg; break;
+		case 'I': lp.init = optarg; break;
+		case 'B': lp.qubesdb_read = optarg; break;
+		case 'C': lp.client_vm = optarg; break;
+		case 'D': lp.qrexec_daemon = optarg; break;
+		case 'W': lp.bwrap = optarg; break;
+		case 'V': lp.broker = optarg; break;
 		case 'w': {
 			char err[512];
 			if (method_write_policy(optarg, err, sizeof err) < 0) {
@@ -450,7 +335,7 @@ int main(int argc, char **argv)
 	s.si_dirty = true;
 	if (pcache_init(&s.pc, npolicy ? policy_dirs : NULL, npolicy, compat) == 0)
 		s.have_policy = true;
-	if (lifecycle_init(&s.lc, &s, lib_dir, run_dir, &ae) < 0) {
+	if (lifecycle_init(&s.lc, &s, lib_dir, run_dir, &lp, &ae) < 0) {
 		LOG_ERR("%s", ae.msg);
 		return 1;
 	}

@@ -24,17 +24,23 @@ int h_vm_start(struct call *c)
 int h_vm_shutdown(struct call *c)
 {
 	bool force = false, wait = false;
-	const char *a = c->rq->arg;
-	if (!*a) {
-	} else if (strcmp(a, "force") == 0) {
-		force = true;
-	} else if (strcmp(a, "wait") == 0) {
-		wait = true;
-	} else if (strcmp(a, "force+wait") == 0) {
-		force = wait = true;
-	} else {
-		admin_err_set(&c->err, "ProtocolError", "invalid argument");
-		return -1;
+	/* '+'-separated words, each force or wait (upstream accepts any
+	 * order, e.g. wait+force) */
+	for (const char *a = c->rq->arg; *a;) {
+		size_t n = strcspn(a, "+");
+		if (n == 5 && strncmp(a, "force", 5) == 0) {
+			force = true;
+		} else if (n == 4 && strncmp(a, "wait", 4) == 0) {
+			wait = true;
+		} else {
+			n = 0; /* an empty or unknown word */
+		}
+		a += n;
+		if (!n || (*a == '+' && !*++a)) {
+			admin_err_set(&c->err, "ProtocolError",
+				      "Argument must match: force, wait");
+			return -1;
+		}
 	}
 	if (call_permission(c) < 0)
 		return -1;

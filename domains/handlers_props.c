@@ -105,9 +105,11 @@ int h_prop_get_default(struct call *c)
 	int r = app_prop_default(c->app, d, c->rq->arg, v, sizeof v, &p, &c->err);
 	if (r < 0)
 		return -1;
-	if (r == 0)
+	/* no default at all: empty (upstream's None); a computed default
+	 * that comes out as none: an empty value */
+	if (r == 0 && !p->dflt)
 		return 0;
-	return call_printf(c, "type=%s %s", prop_type_name(p->type), v);
+	return call_printf(c, "type=%s %s", prop_type_name(p->type), r ? v : "");
 }
 
 int h_prop_set(struct call *c)

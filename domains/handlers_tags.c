@@ -101,8 +101,15 @@ int h_feature_check_with_template(struct call *c)
 int h_feature_set(struct call *c)
 {
 	if (!feature_name_valid(c->rq->arg)) {
-		admin_err_set(&c->err, "QubesValueError", "Invalid feature name");
+		admin_err_set(&c->err, "ProtocolError", "feature name contains illegal characters");
 		return -1;
+	}
+	for (size_t i = 0; i < c->rq->payload_len; i++) {
+		if (c->rq->payload[i] < 0x20 || c->rq->payload[i] > 0x7e) {
+			admin_err_set(&c->err, "ProtocolError",
+				      "feature value contains illegal characters");
+			return -1;
+		}
 	}
 	if (call_permission(c) < 0)
 		return -1;

@@ -54,6 +54,10 @@ int h_label_list(struct call *c)
 
 static const struct label *find_label(struct call *c)
 {
+	if (!label_name_valid(c->rq->arg)) {
+		admin_err_set(&c->err, "QubesInvalidLabelError", "Invalid label name");
+		return NULL;
+	}
 	for (size_t i = 0; i < c->app->nlabels; i++)
 		if (strcmp(c->app->labels[i].name, c->rq->arg) == 0)
 			return &c->app->labels[i];
@@ -106,6 +110,8 @@ int h_vm_create(struct call *c)
 	}
 	const char *name = NULL, *label = NULL;
 	bool pool = false, pool_vol = false;
+	unsigned vols = 0; /* pool:VOLUME given, per volume */
+	static const char *const volumes[] = {"root", "private", "volatile", "kernel"};
 	char *save;
 	for (char *tok = strtok_r(pl, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		char *eq = strchr(tok, '=');
@@ -117,11 +123,30 @@ int h_vm_create(struct call *c)
 		const char *v = eq + 1;
 		if (strcmp(tok, "name") == 0 && !name) {
 			name = v;
+			if (vm_name_invalid(name)) {
+				admin_err_set(&c->err, "QubesValueError", "%s", vm_name_invalid(name));
+				return -1;
+			}
 		} else if (strcmp(tok, "label") == 0 && !label) {
 			label = v;
+			if (!label_name_valid(label) || strspn(label, "0123456789") == strlen(label)) {
+				admin_err_set(&c->err, "QubesInvalidLabelError",
+					      "Label must be in safe set and not a digit");
+				return -1;
+			}
 		} else if (in_pool && strcmp(tok, "pool") == 0 && !pool && !pool_vol) {
 			pool = true;
 		} else if (in_pool && strncmp(tok, "pool:", 5) == 0 && !pool) {
+			size_t k = 0;
+			while (k < 4 && strcmp(tok + 5, volumes[k]) != 0)
+				k++;
+			if (k == 4 || (vols & (1u << k))) {
+				admin_err_set(&c->err, "ProtocolError",
+					      "Volume must be one of: root, private, volatile, "
+					      "kernel, each once");
+				return -1;
+			}
+			vols |= 1u << k;
 			pool_vol = true;
 		} else {
 			admin_err_set(&c->err, "ProtocolError", "untrusted_payload does not match");

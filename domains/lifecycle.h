@@ -1,7 +1,21 @@
 /* lifecycle: starting, stopping, pausing qubes: a sandbox per qube
  * (sandbox.h) with its qrexec-daemon in dom0, power states and their
  * events, re-attaching to domains still running after a restart of
- * bulkheadd. Start and Shutdown+wait answer when the qube got there. */
+ * bulkheadd, removing auto_cleanup disposables once they halt. Start and
+ * Shutdown+wait answer when the qube got there; nothing here blocks the
+ * server's loop for longer than launching a sandbox takes.
+ *
+ * Where things live (lib_dir = /var/lib/bulkhead, run_dir = /run/bulkhead):
+ *   lib_dir/domains/NAME/private      the qube's /rw (persistent)
+ *   lib_dir/domains/NAME/qubes-rpc    a template's /etc/qubes-rpc
+ *   lib_dir/domains/NAME/rpc-config   a template's /etc/qubes/rpc-config
+ *   run_dir/vchan/QID/                the qube's qrexec socket directory
+ *                                     (VCHAN_SOCKET_DIR_BASE for dom0)
+ *   run_dir/domains/NAME/             sandbox state (sandbox.h)
+ *   run_dir/domains/NAME/qrexec-daemon.pid
+ *   run_dir/vchan-broker.pid          the broker joining links between
+ *                                     qubes (qrexec-vchan-broker), a
+ *                                     supervised child that outlives us */
 #ifndef BULKHEAD_DOMAINS_LIFECYCLE_H
 #define BULKHEAD_DOMAINS_LIFECYCLE_H
 
@@ -11,15 +25,26 @@
 
 struct server;
 
+/* Where the programs are (defaults: the install locations). */
+struct lifecycle_paths {
+	const char *agent, *init, *qubesdb_read, *client_vm, *qrexec_daemon;
+	const char *bwrap;           /* NULL: the default */
+	const char *broker;          /* qrexec-vchan-broker; "" = do not run one */
+	const char *qrexec_socket_dir; /* qrexec.NAME sockets: /run/qubes */
+	const char *policy_socket;   /* for the qrexec-daemons: NULL = default */
+};
+
 struct lifecycle {
 	struct server *srv;
-	const char *lib_dir;   /* /var/lib/bulkhead: domains/<name>/ private data */
-	const char *run_dir;   /* /run/bulkhead: per-domain runtime state, sockets */
-	void *impl;            /* the backend's state */
+	const char *lib_dir;
+	const char *run_dir;
+	struct lifecycle_paths paths;
+	void *impl;            /* per-qube runtime state */
 };
 
 int lifecycle_init(struct lifecycle *lc, struct server *srv, const char *lib_dir,
-		   const char *run_dir, struct admin_err *err);
+		   const char *run_dir, const struct lifecycle_paths *paths,
+		   struct admin_err *err);
 void lifecycle_free(struct lifecycle *lc);
 /* Re-attaches to qubes that were running when bulkheadd last stopped. */
 void lifecycle_reattach(struct lifecycle *lc);
@@ -31,6 +56,8 @@ int lifecycle_shutdown(struct lifecycle *lc, struct domain *d, bool force, bool 
 		       struct admin_err *err);
 int lifecycle_kill(struct lifecycle *lc, struct domain *d, struct admin_err *err);
 int lifecycle_pause(struct lifecycle *lc, struct domain *d, bool pause, struct admin_err *err);
+/* The qube is being removed: forget its runtime state. */
+void lifecycle_forget(struct lifecycle *lc, const struct domain *d);
 
 /* For the server's poll loop: fds to watch and what to do when they are
  * ready; the timeout (ms, -1 none) until lifecycle_tick must run. */

@@ -288,7 +288,7 @@ static const struct prop_def vmprops[] = {
 	{"maxmem", PT_INT, Q, 0, dflt_tpl, "4000", "Maximum memory (MiB)"},
 	{"memory", PT_INT, Q, 0, dflt_tpl, "400", "Initial memory (MiB)"},
 	{"name", PT_STR, ALL, PF_WRITE_ONCE | PF_NO_RESET, NULL, NULL, "User-visible name"},
-	{"provides_network", PT_BOOL, P | T | S, 0, NULL, "False",
+	{"provides_network", PT_BOOL, Q, 0, NULL, "False",
 	 "Whether the qube provides network to others"},
 	{"qid", PT_INT, ALL, PF_WRITE_ONCE | PF_NO_RESET, NULL, NULL, "Internal number"},
 	{"qrexec_timeout", PT_INT, Q, 0, dflt_tpl, "@global:default_qrexec_timeout",
@@ -320,6 +320,8 @@ static const struct prop_def vmprops[] = {
 	 "Template of this qube"},
 };
 
+/* a fixed "" is a default of none; no default at all (default_template,
+ * default_kernel upstream) is NULL */
 static const struct prop_def gprops[] = {
 	{"check_updates_vm", PT_BOOL, 0, 0, NULL, "True", "Check for updates in qubes"},
 	{"default_kernel", PT_STR, 0, 0, NULL, "", "Default kernel"},
@@ -331,20 +333,20 @@ static const struct prop_def gprops[] = {
 	{"maxmem", PT_INT, 0, PF_READONLY, dflt_host_maxmem, NULL, "Host memory (MiB)"},
 	{"no_cpus", PT_INT, 0, PF_READONLY, dflt_host_cpus, NULL, "Number of host CPUs"},
 	{"stats_interval", PT_INT, 0, 0, NULL, "3", "Seconds between statistics"},
-	{"clockvm", PT_VM, 0, PF_NULLABLE | PF_LATE, NULL, NULL, "Qube that keeps the time"},
+	{"clockvm", PT_VM, 0, PF_NULLABLE | PF_LATE, NULL, "", "Qube that keeps the time"},
 	{"default_audiovm", PT_VM, 0, PF_NULLABLE | PF_LATE, NULL, "dom0",
 	 "Default qube providing audio"},
-	{"default_dispvm", PT_VM, 0, PF_NULLABLE | PF_LATE, NULL, NULL,
+	{"default_dispvm", PT_VM, 0, PF_NULLABLE | PF_LATE, NULL, "",
 	 "Default disposable template"},
 	{"default_guivm", PT_VM, 0, PF_NULLABLE | PF_LATE, NULL, "dom0",
 	 "Default qube providing the GUI"},
-	{"default_netvm", PT_VM, 0, PF_NULLABLE | PF_LATE, NULL, NULL,
+	{"default_netvm", PT_VM, 0, PF_NULLABLE | PF_LATE, NULL, "",
 	 "Default qube providing network"},
 	{"default_template", PT_VM, 0, PF_NULLABLE | PF_LATE, NULL, NULL,
 	 "Default template for new qubes"},
-	{"management_dispvm", PT_VM, 0, PF_NULLABLE | PF_LATE, NULL, NULL,
+	{"management_dispvm", PT_VM, 0, PF_NULLABLE | PF_LATE, NULL, "",
 	 "Default disposable template for management"},
-	{"updatevm", PT_VM, 0, PF_NULLABLE | PF_LATE, NULL, NULL, "Qube that downloads updates"},
+	{"updatevm", PT_VM, 0, PF_NULLABLE | PF_LATE, NULL, "", "Qube that downloads updates"},
 };
 
 const struct prop_def *vm_props(size_t *n)

@@ -13,6 +13,7 @@ struct registry {
 	sqlite3 *db;
 	bool is_new;
 	char path[4096];
+	char err[512];     /* the failure of the current transaction */
 };
 
 static const char schema_sql[] =
@@ -29,14 +30,42 @@ static const char schema_sql[] =
 	"CREATE TABLE labels (idx INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
 	" color TEXT NOT NULL);";
 
+/* Remembers why a statement failed (a later ROLLBACK must not replace
+ * the message). */
+static int failed(struct registry *r)
+{
+	snprintf(r->err, sizeof r->err, "%s", sqlite3_errmsg(r->db));
+	return -1;
+}
+
 static int exec(struct registry *r, const char *sql)
 {
-	return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : failed(r);
 }
 
 const char *registry_error(const struct registry *r)
 {
-	return r && r->db ? sqlite3_errmsg(r->db) : "no database";
+	return r && r->db ? (r->err[0] ? r->err : sqlite3_errmsg(r->db)) : "no database";
+}
+
+/* PRAGMA quick_check reports damage as rows, not as an error: only a
+ * single "ok" row is a healthy database. */
+static int quick_check(struct registry *r)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK)
+		return failed(r);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		failed(r);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	const char *v = (const char *)sqlite3_column_text(st, 0);
+	bool ok = v && strcmp(v, "ok") == 0;
+	if (!ok)
+		snprintf(r->err, sizeof r->err, "%s", v ? v : "damaged");
+	sqlite3_finalize(st);
+	return ok ? 0 : -1;
 }
 
 bool registry_is_new(const struct registry *r)
@@ -97,7 +126,7 @@ int registry_open(const char *path, struct registry **out, char *err, size_t err
 	} else {
 		/* check before anything could write: a file SQLite cannot read
 		 * fails here, and nothing is changed */
-		if (exec(r, "PRAGMA quick_check") < 0) {
+		if (quick_check(r) < 0) {
 			snprintf(err, errlen, "%s: damaged or not an SQLite database (%s); "
 				 "refusing to use it (nothing was changed)", path,
 				 registry_error(r));
@@ -139,6 +168,7 @@ void registry_close(struct registry *r)
 
 int registry_begin(struct registry *r)
 {
+	r->err[0] = '\0';
 	return exec(r, "BEGIN IMMEDIATE");
 }
 
@@ -149,7 +179,7 @@ int registry_commit(struct registry *r)
 
 void registry_rollback(struct registry *r)
 {
-	exec(r, "ROLLBACK");
+	sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* Runs sql with up to four text parameters (NULL binds NULL) and an
@@ -159,7 +189,7 @@ static int run(struct registry *r, const char *sql, long long qid, bool use_qid,
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
+		return failed(r);
 	int i = 1;
 	if (use_qid)
 		sqlite3_bind_int64(st, i++, qid);
@@ -168,6 +198,8 @@ static int run(struct registry *r, const char *sql, long long qid, bool use_qid,
 		if (args[k])
 			sqlite3_bind_text(st, i++, args[k], -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		failed(r);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

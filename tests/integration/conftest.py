@@ -3,7 +3,15 @@ id 1, and "vault", id 2) on a scratch socket dir, each with a real
 qrexec-agent and a real qrexec-daemon. Policy comes from a real
 qrexec-policy-daemon reading a policy.d directory (tests add rules with
 World.allow/World.rule), or, for tests that need a slow policy, from a
-policy program (World.up(..., policy="program"))."""
+policy program (World.up(..., policy="program")).
+
+With split=True (fixture split_world) every domain has its own socket
+directory vchan/<id>/ (its VCHAN_SOCKET_DIR), dom0 processes find them
+through VCHAN_SOCKET_DIR_BASE=vchan, and domain <-> domain links are joined
+by a qrexec-vchan-broker serving vchan/<id>/broker.sock (VCHAN_BROKER).
+There each domain's processes (agent, qrexec-client-vm) also run in a
+mount namespace where the other domains' directories are hidden under an
+empty tmpfs, so a link that does not go through the broker cannot work."""
 import getpass
 import json
 import os
@@ -59,9 +67,10 @@ def system_info(domids):
 
 
 class World:
-    def __init__(self, root, policy="daemon"):
+    def __init__(self, root, policy="daemon", split=False):
         self.root = root
         self.policy_mode = policy
+        self.split = split
         self.vchan = os.path.join(root, "vchan")
         self.sockets = os.path.join(root, "run")
         os.makedirs(self.vchan)
@@ -88,12 +97,58 @@ class World:
             os.makedirs(os.path.join(root, name, "rpc-config"))
         with open(self.system_info, "w") as f:
             json.dump(system_info(self.domids), f)
+        if split:
+            for domid in self.domids.values():
+                os.makedirs(self.vchan_dir(domid))
+        self.broker_log = os.path.join(root, "broker.log")
+
+    def vchan_dir(self, domid):
+        """The socket directory the processes of domain `domid` use (the
+        base of all of them for dom0 in a split world)."""
+        if self.split and domid != 0:
+            return os.path.join(self.vchan, str(domid))
+        return self.vchan
+
+    def broker_socket(self, domid):
+        return os.path.join(self.vchan, str(domid), "broker.sock")
+
+    def wrap(self, domid):
+        """Command prefix for the processes of domain `domid`: in a split
+        world, a private mount namespace hiding the other domains'
+        socket directories."""
+        if not self.split or domid == 0:
+            return []
+        hide = [self.vchan_dir(d) for d in self.domids.values() if d != domid]
+        script = ('while [ "$1" != -- ]; do mount -t tmpfs -o size=4k,mode=000 none "$1" '
+                  '|| exit 125; shift; done; shift; exec "$@"')
+        return ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+                *hide, "--"]
 
     def env(self, domid):
         e = dict(os.environ)
-        e["VCHAN_SOCKET_DIR"] = self.vchan
+        for k in ("VCHAN_SOCKET_DIR", "VCHAN_SOCKET_DIR_BASE", "VCHAN_BROKER"):
+            e.pop(k, None)
         e["VCHAN_DOMAIN"] = str(domid)
+        if not self.split:
+            e["VCHAN_SOCKET_DIR"] = self.vchan
+        elif domid == 0:
+            e["VCHAN_SOCKET_DIR_BASE"] = self.vchan
+        else:
+            e["VCHAN_SOCKET_DIR"] = self.vchan_dir(domid)
+            e["VCHAN_BROKER"] = self.broker_socket(domid)
         return e
+
+    def start_broker(self, *opts):
+        """qrexec-vchan-broker on the vchan base; its log goes to
+        broker_log."""
+        with open(self.broker_log, "ab") as log:
+            p = subprocess.Popen([f"{BIN}/qrexec-vchan-broker", f"--base={self.vchan}",
+                                  *opts], stderr=log)
+        self.procs.append(p)
+        self.broker = p
+        for domid in self.domids.values():
+            wait_for(self.broker_socket(domid))
+        return p
 
     def service(self, where, name, script):
         d = os.path.join(self.root, "dom0-rpc") if where == "dom0" \
@@ -144,7 +199,7 @@ class World:
         e = self.env(domid)
         e["QREXEC_SERVICE_PATH"] = os.path.join(self.root, name, "rpc")
         e["QUBES_RPC_CONFIG_PATH"] = os.path.join(self.root, name, "rpc-config")
-        p = subprocess.Popen([f"{BIN}/qrexec-agent", "--no-fork-server",
+        p = subprocess.Popen([*self.wrap(domid), f"{BIN}/qrexec-agent", "--no-fork-server",
                               f"--agent-socket={self.agent_socket(name)}"], env=e)
         self.procs.append(p)
         self.agents[name] = p
@@ -169,14 +224,16 @@ class World:
 
     def client_vm(self, src, target, service, *local, input=b"", timeout=60, opts=()):
         return subprocess.run(
-            [f"{BIN}/qrexec-client-vm", f"--agent-socket={self.agent_socket(src)}",
+            [*self.wrap(self.domids[src]),
+             f"{BIN}/qrexec-client-vm", f"--agent-socket={self.agent_socket(src)}",
              *opts, target, service, *local],
             input=input, capture_output=True, timeout=timeout,
             env=self.env(self.domids[src]))
 
     def popen_client_vm(self, src, target, service, **kw):
         return subprocess.Popen(
-            [f"{BIN}/qrexec-client-vm", f"--agent-socket={self.agent_socket(src)}",
+            [*self.wrap(self.domids[src]),
+             f"{BIN}/qrexec-client-vm", f"--agent-socket={self.agent_socket(src)}",
              target, service], env=self.env(self.domids[src]), **kw)
 
     def client(self, *args, input=b"", timeout=60):
@@ -186,12 +243,15 @@ class World:
                               input=input, capture_output=True, timeout=timeout, env=e)
 
     @classmethod
-    def up(cls, root, policy="daemon"):
-        """A world with both agents and both daemons running."""
+    def up(cls, root, policy="daemon", split=False):
+        """A world with both agents and both daemons running (and the
+        vchan broker with split directories)."""
         os.chmod(root, 0o755)
-        w = cls(root, policy)
+        w = cls(root, policy, split)
         if policy == "daemon":
             w.start_policy_daemon()
+        if split:
+            w.start_broker()
         for name in ("work", "vault"):
             w.start_agent(name)
         for name in ("work", "vault"):
@@ -226,5 +286,14 @@ def program_world():
     """A world whose qrexec-daemons ask a policy program (which can be
     made slow) instead of the policy daemon."""
     w = World.up(tempfile.mkdtemp(prefix="bh-world."), policy="program")
+    yield w
+    w.down()
+
+
+@pytest.fixture
+def split_world():
+    """A world where each domain has its own socket directory and the
+    vchan broker joins domain <-> domain links."""
+    w = World.up(tempfile.mkdtemp(prefix="bh-world."), split=True)
     yield w
     w.down()
