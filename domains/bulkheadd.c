@@ -241,7 +241,9 @@ static void usage(FILE *f)
 		"  --policy-socket P    the policy daemon's socket, for the qrexec-daemons\n"
 		"  --agent P, --init P, --qubesdb-read P, --client-vm P, --qrexec-daemon P,\n"
 		"  --bwrap P, --vchan-broker P  the programs a qube needs (default: installed\n"
-		"                       ones; --vchan-broker= runs no broker)\n",
+		"                       ones; --vchan-broker= runs no broker)\n"
+		"  --dom0-rpc-path P    dom0's services, for the qrexec-daemons\n"
+		"                       (QREXEC_SERVICE_PATH; default: qrexec's own)\n",
 		REGISTRY_DEFAULT_PATH);
 }
 
@@ -278,6 +280,7 @@ int main(int argc, char **argv)
 		{"qrexec-daemon", required_argument, 0, 'D'},
 		{"bwrap", required_argument, 0, 'W'},
 		{"vchan-broker", required_argument, 0, 'V'},
+		{"dom0-rpc-path", required_argument, 0, 'R'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -303,6 +306,7 @@ int main(int argc, char **argv)
 		case 'D': lp.qrexec_daemon = optarg; break;
 		case 'W': lp.bwrap = optarg; break;
 		case 'V': lp.broker = optarg; break;
+		case 'R': lp.dom0_rpc_path = optarg; break;
 		case 'w': {
 			char err[512];
 			if (method_write_policy(optarg, err, sizeof err) < 0) {

@@ -313,6 +313,8 @@ static pid_t spawn_daemon(struct lifecycle *lc, const struct domain *d, int *pid
 		 * base is for dom0 programs that reach several */
 		setenv("VCHAN_SOCKET_DIR", vdir, 1);
 		setenv("VCHAN_SOCKET_DIR_BASE", vbase, 1);
+		if (lc->paths.dom0_rpc_path)
+			setenv("QREXEC_SERVICE_PATH", lc->paths.dom0_rpc_path, 1);
 		const char *argv[10];
 		int k = 0;
 		argv[k++] = "qrexec-daemon";
@@ -411,6 +413,39 @@ static void halted(struct lifecycle *lc, struct lcdom *x, const char *why)
 	}
 }
 
+/* A sanitizer build passes its ASan/UBSan options on into domains (their
+ * programs are built the same way), without LeakSanitizer, which needs
+ * ptrace, denied there. Returns how many entries it put in env. Other
+ * builds pass nothing. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LC_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LC_SANITIZED 1
+#endif
+#endif
+static size_t sanitizer_env(char *asan, size_t na, char *ubsan, size_t nu, const char **env)
+{
+	size_t n = 0;
+#ifdef LC_SANITIZED
+	const char *a = getenv("ASAN_OPTIONS"), *u = getenv("UBSAN_OPTIONS");
+	size_t len = (size_t)snprintf(asan, na, "ASAN_OPTIONS=");
+	for (const char *p = a ? a : ""; *p;) {
+		size_t l = strcspn(p, ":");
+		if (l && strncmp(p, "detect_leaks", 12) != 0 && len + l + 1 < na)
+			len += (size_t)snprintf(asan + len, na - len, "%.*s:", (int)l, p);
+		p += l + (p[l] == ':');
+	}
+	snprintf(asan + len, na - len, "detect_leaks=0");
+	env[n++] = asan;
+	if (u && snprintf(ubsan, nu, "UBSAN_OPTIONS=%s", u) < (int)nu)
+		env[n++] = ubsan;
+#else
+	(void)asan, (void)na, (void)ubsan, (void)nu, (void)env;
+#endif
+	return n;
+}
+
 /* ---- start ---- */
 
 static int build_qdb(struct app *a, const struct domain *d, struct qdb_entry *e, size_t max,
@@ -479,7 +514,10 @@ int lifecycle_start(struct lifecycle *lc, struct domain *d, int conn, struct adm
 	int nq = build_qdb(a, d, qdb, 96, qbufs);
 	char broker[PATH_MAX];
 	snprintf(broker, sizeof broker, "VCHAN_BROKER=%s/broker.sock", SB_IN_VCHAN);
-	const char *env[] = {broker};
+	const char *env[3] = {broker};
+	size_t n_env = 1;
+	char asan[512], ubsan[512];
+	n_env += sanitizer_env(asan, sizeof asan, ubsan, sizeof ubsan, env + 1);
 	struct sandbox_spec spec = {
 		.name = d->name,
 		.qid = d->qid,
@@ -498,7 +536,7 @@ int lifecycle_start(struct lifecycle *lc, struct domain *d, int conn, struct adm
 		.qdb = qdb,
 		.n_qdb = (size_t)nq,
 		.env = env,
-		.n_env = 1,
+		.n_env = n_env,
 	};
 	app_emit(a, d->name, "domain-pre-start", NULL, 0);
 	char e[1024];

@@ -41,6 +41,9 @@ int vchan_path(char *out, size_t n, int server_dom, int client_dom, int port)
 	if (n > lim)
 		n = lim;
 	const char *base = getenv("VCHAN_SOCKET_DIR_BASE");
+	const char *dir = getenv("VCHAN_SOCKET_DIR");
+	if ((!base || !*base) && (!dir || !*dir))
+		base = VCHAN_DEFAULT_BASE;
 	int r;
 	if (base && *base && vchan_local_domain() == 0)
 		/* dom0: the directory of the domain at the other end */

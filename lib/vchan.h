@@ -8,11 +8,13 @@
  * plain byte stream; EOF means the vchan is closed.
  *
  * Where the socket file lives:
- *  - by default in $VCHAN_SOCKET_DIR (one directory shared by everyone, as
- *    in Qubes' own socket test build);
- *  - in dom0 (local domain 0) with $VCHAN_SOCKET_DIR_BASE set: the link
- *    between dom0 and domain X lives in $VCHAN_SOCKET_DIR_BASE/X/, the
- *    directory that domain X sees as its own $VCHAN_SOCKET_DIR.
+ *  - in $VCHAN_SOCKET_DIR when it is set (one directory shared by
+ *    everyone, as in Qubes' own socket test build), and in a domain
+ *    (local domain not 0) in $VCHAN_SOCKET_DIR or the default
+ *    VCHAN_DEFAULT_DIR, its own directory;
+ *  - in dom0 otherwise: the link between dom0 and domain X lives in
+ *    $VCHAN_SOCKET_DIR_BASE/X/ (default VCHAN_DEFAULT_BASE, where
+ *    bulkheadd keeps them), the directory that domain X sees as its own.
  *
  * Links between two domains (neither is dom0) with $VCHAN_BROKER set in a
  * domain: no socket file is used. The domain asks the broker
@@ -43,6 +45,7 @@
 #include <stddef.h>
 
 #define VCHAN_DEFAULT_DIR "/var/run/vchan"
+#define VCHAN_DEFAULT_BASE "/run/bulkhead/vchan"
 /* Xen's largest ordinary domain id (DOMID_FIRST_RESERVED - 1). */
 #define VCHAN_MAX_DOMID 0x7fef
 #define VCHAN_BROKER_PORT_MIN 513 /* qrexec's data ports */

@@ -355,8 +355,15 @@ static void path_per_domain_dirs_for_dom0(void **state)
 	setenv("VCHAN_DOMAIN", "0", 1);
 	setenv("VCHAN_SOCKET_DIR_BASE", longdir, 1);
 	assert_int_equal(vchan_path(p, sizeof p, 0, 5, 513), -1);
+	/* nothing set: dom0 uses bulkheadd's per-domain directories, a
+	 * domain its own default directory */
 	unsetenv("VCHAN_SOCKET_DIR_BASE");
 	unsetenv("VCHAN_SOCKET_DIR");
+	assert_int_equal(vchan_path(p, sizeof p, 0, 5, 513), 0);
+	assert_string_equal(p, VCHAN_DEFAULT_BASE "/5/vchan.0.5.513.sock");
+	setenv("VCHAN_DOMAIN", "5", 1);
+	assert_int_equal(vchan_path(p, sizeof p, 0, 5, 513), 0);
+	assert_string_equal(p, VCHAN_DEFAULT_DIR "/vchan.0.5.513.sock");
 	unsetenv("VCHAN_DOMAIN");
 }
 
