@@ -939,9 +939,66 @@ static uint32_t free_qid(const struct app *a)
 	return 0;
 }
 
+/* What a disposable carries from birth (in the same transaction). */
+struct disp_extra {
+	unsigned dispid;
+	const char *tag;   /* disp-created-by-CALLER */
+};
+
+static struct domain *create(struct app *a, enum vm_class c, const char *name,
+			     const char *label, const char *template, const char *caller,
+			     const struct disp_extra *x, struct admin_err *err);
+
 struct domain *app_create(struct app *a, enum vm_class c, const char *name,
 			  const char *label, const char *template, const char *caller,
 			  struct admin_err *err)
+{
+	return create(a, c, name, label, template, caller, NULL, err);
+}
+
+struct domain *app_create_disposable(struct app *a, const struct domain *tpl,
+				     const char *caller, struct admin_err *err)
+{
+	char b[8];
+	if (tpl->cls != VMC_APP && tpl->cls != VMC_STANDALONE) {
+		admin_err_set(err, "QubesException", "%s cannot be a disposable template",
+			      tpl->name);
+		return NULL;
+	}
+	if (strcmp(app_prop_str(a, tpl, "template_for_dispvms", b, sizeof b), "True") != 0) {
+		admin_err_set(err, "QubesException",
+			      "Refusing to create DispVM out of this AppVM, because "
+			      "template_for_dispvms=False");
+		return NULL;
+	}
+	/* disp<N>, N random in 1..9999 and not taken */
+	char name[32];
+	unsigned n = 0;
+	for (int tries = 0; tries < 200 && !n; tries++) {
+		uint16_t r;
+		if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) {
+			admin_err_set(err, "QubesException", "no randomness");
+			return NULL;
+		}
+		unsigned cand = 1 + r % 9999u;
+		snprintf(name, sizeof name, "disp%u", cand);
+		if (!app_find(a, name))
+			n = cand;
+	}
+	if (!n) {
+		admin_err_set(err, "QubesException", "no free disposable name");
+		return NULL;
+	}
+	char lb[32], tag[80];
+	app_prop_str(a, tpl, "label", lb, sizeof lb);
+	snprintf(tag, sizeof tag, "disp-created-by-%s", caller);
+	struct disp_extra x = {n, tag};
+	return create(a, VMC_DISP, name, lb, tpl->name, caller, &x, err);
+}
+
+static struct domain *create(struct app *a, enum vm_class c, const char *name,
+			     const char *label, const char *template, const char *caller,
+			     const struct disp_extra *x, struct admin_err *err)
 {
 	const char *why = vm_name_invalid(name);
 	if (why) {
@@ -1005,8 +1062,15 @@ struct domain *app_create(struct app *a, enum vm_class c, const char *name,
 	snprintf(tag, sizeof tag, "created-by-%s", caller);
 	int bad = kv_set(&d->props, &d->nprops, "label", l->name) < 0 ||
 		  (t && kv_set(&d->props, &d->nprops, "template", t->name) < 0) ||
-		  (c == VMC_DISP && kv_set(&d->props, &d->nprops, "dispid", "0") < 0) ||
+		  (c == VMC_DISP && !x && kv_set(&d->props, &d->nprops, "dispid", "0") < 0) ||
 		  (tag_valid(tag) && tag_add_mem(d, tag) < 0);
+	if (x && !bad) {
+		char id[16];
+		snprintf(id, sizeof id, "%u", x->dispid);
+		bad = kv_set(&d->props, &d->nprops, "dispid", id) < 0 ||
+		      kv_set(&d->props, &d->nprops, "auto_cleanup", "True") < 0 ||
+		      (tag_valid(x->tag) && tag_add_mem(d, x->tag) < 0);
+	}
 	/* tags the caller asked new qubes to carry (feature tag-created-vm-with) */
 	const struct domain *cd = app_find(a, caller);
 	const char *extra = cd ? app_feature(cd, "tag-created-vm-with") : NULL;

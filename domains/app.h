@@ -96,6 +96,11 @@ const char *app_prop_str(const struct app *a, const struct domain *d, const char
 struct domain *app_create(struct app *a, enum vm_class c, const char *name,
 			  const char *label, const char *template, const char *caller,
 			  struct admin_err *err);
+/* A new disposable (DispVM disp<N>, N random) of tpl, which must have
+ * template_for_dispvms: label of tpl, auto_cleanup, tags created-by- and
+ * disp-created-by-CALLER, all in one registry transaction. */
+struct domain *app_create_disposable(struct app *a, const struct domain *tpl,
+				     const char *caller, struct admin_err *err);
 int app_remove(struct app *a, struct domain *d, struct admin_err *err);
 
 int app_tag_set(struct app *a, struct domain *d, const char *tag, struct admin_err *err);

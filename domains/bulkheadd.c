@@ -339,14 +339,15 @@ int main(int argc, char **argv)
 	s.si_dirty = true;
 	if (pcache_init(&s.pc, npolicy ? policy_dirs : NULL, npolicy, compat) == 0)
 		s.have_policy = true;
+	char p0[4096], p1[4096];
+	snprintf(p0, sizeof p0, "%s/qubesd.sock", sock_dir);
+	snprintf(p1, sizeof p1, "%s/qubesd.internal.sock", sock_dir);
+	lp.qubesd_socket = p0;
 	if (lifecycle_init(&s.lc, &s, lib_dir, run_dir, &lp, &ae) < 0) {
 		LOG_ERR("%s", ae.msg);
 		return 1;
 	}
 	lifecycle_reattach(&s.lc);
-	char p0[4096], p1[4096];
-	snprintf(p0, sizeof p0, "%s/qubesd.sock", sock_dir);
-	snprintf(p1, sizeof p1, "%s/qubesd.internal.sock", sock_dir);
 	s.lfd[0] = listen_socket(p0);
 	s.lfd[1] = listen_socket(p1);
 	if (s.lfd[0] < 0 || s.lfd[1] < 0)

@@ -166,6 +166,38 @@ int h_vm_create(struct call *c)
 	return d ? 0 : -1;
 }
 
+/* A disposable of the destination (dom0: of the caller's default_dispvm).
+ * Payload "uuid" answers uuid:UUID instead of the name; "preload" (4.3's
+ * preloaded disposables) is not supported. */
+int h_vm_create_disposable(struct call *c)
+{
+	bool want_uuid = false;
+	size_t n = c->rq->payload_len;
+	if (n == 4 && memcmp(c->rq->payload, "uuid", 4) == 0) {
+		want_uuid = true;
+	} else if (n == 7 && memcmp(c->rq->payload, "preload", 7) == 0) {
+		admin_err_set(&c->err, "QubesValueError", "preloaded disposables are not supported");
+		return -1;
+	} else if (n) {
+		admin_err_set(&c->err, "ProtocolError", "payload must be empty or 'uuid'");
+		return -1;
+	}
+	if (call_permission(c) < 0)
+		return -1;
+	const struct domain *tpl = c->dest;
+	if (tpl->cls == VMC_ADMIN) {
+		tpl = app_prop_vm(c->app, c->src, "default_dispvm");
+		if (!tpl) {
+			admin_err_set(&c->err, "QubesException", "No default disposable template");
+			return -1;
+		}
+	}
+	struct domain *d = app_create_disposable(c->app, tpl, c->src->name, &c->err);
+	if (!d)
+		return -1;
+	return want_uuid ? call_printf(c, "uuid:%s", d->uuid) : call_printf(c, "%s", d->name);
+}
+
 int h_vm_remove(struct call *c)
 {
 	if (call_permission(c) < 0)

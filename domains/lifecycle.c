@@ -290,6 +290,9 @@ static pid_t spawn_daemon(struct lifecycle *lc, const struct domain *d, int *pid
 	app_prop_str(a, d, "default_user", user, sizeof user);
 	if (lc->paths.policy_socket)
 		snprintf(pol, sizeof pol, "--policy-socket=%s", lc->paths.policy_socket);
+	char qsock[PATH_MAX + 32];
+	if (lc->paths.qubesd_socket)
+		snprintf(qsock, sizeof qsock, "--qubesd-socket=%s", lc->paths.qubesd_socket);
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
@@ -315,7 +318,7 @@ static pid_t spawn_daemon(struct lifecycle *lc, const struct domain *d, int *pid
 		setenv("VCHAN_SOCKET_DIR_BASE", vbase, 1);
 		if (lc->paths.dom0_rpc_path)
 			setenv("QREXEC_SERVICE_PATH", lc->paths.dom0_rpc_path, 1);
-		const char *argv[10];
+		const char *argv[12];
 		int k = 0;
 		argv[k++] = "qrexec-daemon";
 		argv[k++] = "--direct";
@@ -323,6 +326,8 @@ static pid_t spawn_daemon(struct lifecycle *lc, const struct domain *d, int *pid
 		argv[k++] = sockdir;
 		if (lc->paths.policy_socket)
 			argv[k++] = pol;
+		if (lc->paths.qubesd_socket)
+			argv[k++] = qsock;
 		argv[k++] = qid;
 		argv[k++] = d->name;
 		argv[k++] = user[0] ? user : "user";

@@ -32,6 +32,8 @@ struct lifecycle_paths {
 	const char *broker;          /* qrexec-vchan-broker; "" = do not run one */
 	const char *qrexec_socket_dir; /* qrexec.NAME sockets: /run/qubes */
 	const char *policy_socket;   /* for the qrexec-daemons: NULL = default */
+	const char *qubesd_socket;   /* ours, for the qrexec-daemons (autostart,
+				      * disposables): NULL = default */
 	const char *dom0_rpc_path;   /* dom0's services for the qrexec-daemons
 				      * (QREXEC_SERVICE_PATH): NULL = default */
 };

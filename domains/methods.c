@@ -46,6 +46,7 @@ static const struct method table[] = {
 	{"admin.vm.CreateInPool.TemplateVM", M_OPT, M_REQ, M_DEST_DOM0, G, R | W, M_ADMIN, h_vm_create},
 	{"admin.vm.CreateInPool.StandaloneVM", M_OPT, M_REQ, M_DEST_DOM0, G, R | W, M_ADMIN, h_vm_create},
 	{"admin.vm.CreateInPool.DispVM",     M_OPT, M_REQ, M_DEST_DOM0, G, R | W, M_ADMIN, h_vm_create},
+	{"admin.vm.CreateDisposable",        M_NO,  M_OPT, M_DEST_VM,   G, R | W, M_ADMIN, h_vm_create_disposable},
 	{"admin.vm.Remove",                  M_NO,  M_NO,  M_DEST_VM,   G, R | W, M_ADMIN, h_vm_remove},
 	{"admin.vm.Start",                   M_NO,  M_NO,  M_DEST_VM,   L, R | X, M_ADMIN, h_vm_start},
 	{"admin.vm.Shutdown",                M_OPT, M_NO,  M_DEST_VM,   L, R | X, M_ADMIN, h_vm_shutdown},

@@ -87,6 +87,7 @@ int h_feature_get(struct call *c);
 int h_feature_check_with_template(struct call *c);
 int h_feature_set(struct call *c);
 int h_feature_remove(struct call *c);
+int h_vm_create_disposable(struct call *c);
 int h_vm_start(struct call *c);
 int h_vm_shutdown(struct call *c);
 int h_vm_kill(struct call *c);

@@ -125,6 +125,8 @@ pid_t bh_daemon_start(const struct bh_daemon *d, char *const argv[], char *const
 			 (int)pid, d->ready_socket);
 		return -1;
 	}
+	if (d->ready_socket && bh_socket_alive(d->ready_socket))
+		return 0; /* serving, started by someone else (systemd) */
 	if (access(d->program, X_OK) < 0) {
 		snprintf(err, errlen, "%s: %s", d->program, strerror(errno));
 		return -1;

@@ -21,9 +21,10 @@ struct bh_daemon {
 pid_t bh_daemon_pid(const struct bh_daemon *d);
 /* Starts it (argv[0] is the program's name; env entries NAME=VALUE are
  * added to ours) unless it already runs, and waits up to timeout_ms for
- * its socket. Returns the pid, or -1 with a message in err (ending in
- * the tail of the daemon's log when it died). *started says whether it
- * was started now. */
+ * its socket. Returns the pid (0: someone else's daemon, systemd's say,
+ * already serves the socket), or -1 with a message in err (ending in the
+ * tail of the daemon's log when it died). *started says whether it was
+ * started now. */
 pid_t bh_daemon_start(const struct bh_daemon *d, char *const argv[], char *const env[],
 		      int timeout_ms, bool *started, char *err, size_t errlen);
 /* SIGTERM, then SIGKILL after timeout_ms; removes the pid file. Returns 1

@@ -49,8 +49,18 @@ static int write_policy(struct bh *b)
 		fprintf(stderr, "bulkhead: %s: name too long\n", b->l.policy_dir);
 		return -1;
 	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	size_t n = sizeof DEMO_POLICY - 1;
+	char cur[sizeof DEMO_POLICY + 1];
+	int cfd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (cfd >= 0) {
+		ssize_t got = read(cfd, cur, sizeof cur);
+		close(cfd);
+		if (got == (ssize_t)n && memcmp(cur, DEMO_POLICY, n) == 0) {
+			printf("policy: %s\n", path);
+			return 0; /* unchanged: no reload */
+		}
+	}
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 || write(fd, DEMO_POLICY, n) != (ssize_t)n || fsync(fd) < 0 ||
 	    close(fd) < 0 || rename(tmp, path) < 0) {
 		fprintf(stderr, "bulkhead: %s: %s\n", path, strerror(errno));
@@ -182,10 +192,18 @@ static void explain(struct bh *b, const char *src, const char *dst, const char *
 
 int bh_demo(struct bh *b)
 {
+	/* the policy first, so a policy daemon started now loads it at once
+	 * (a running one sees the same text again and answers as before) */
+	if (bh_mkdirs(b->l.policy_dir, 0755) < 0) {
+		fprintf(stderr, "bulkhead: %s: %s\n", b->l.policy_dir, strerror(errno));
+		return 1;
+	}
+	if (write_policy(b) < 0)
+		return 1;
 	int rc = bh_up(b);
 	if (rc != 0)
 		return rc;
-	if (write_policy(b) < 0 || make_world(b) < 0 || start_qubes(b) < 0)
+	if (make_world(b) < 0 || start_qubes(b) < 0)
 		return 1;
 	static const struct step steps[] = {
 		{"work asks vault for the date: allowed by policy", "work",

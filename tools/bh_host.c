@@ -259,8 +259,12 @@ int bh_up(struct bh *b)
 		fprintf(stderr, "bulkhead: %s\n", err);
 		return 1;
 	}
-	printf("bulkheadd: %s (pid %d), %s\n", started ? "started" : "already running",
-	       (int)pid, b->l.qubesd_sock);
+	if (pid == 0)
+		printf("bulkheadd: already serving %s (not started by bulkhead)\n",
+		       b->l.qubesd_sock);
+	else
+		printf("bulkheadd: %s (pid %d), %s\n", started ? "started" : "already running",
+		       (int)pid, b->l.qubesd_sock);
 	char eval[PATH_MAX + 32], gui[PATH_MAX + 32];
 	snprintf(eval, sizeof eval, "%s/policy.EvalSimple", b->l.rpc_dir);
 	snprintf(gui, sizeof gui, "%s/policy.EvalGUI", b->l.rpc_dir);
@@ -276,8 +280,12 @@ int bh_up(struct bh *b)
 		fprintf(stderr, "bulkhead: %s\n", err);
 		return 1;
 	}
-	printf("qrexec-policy-daemon: %s (pid %d), policy in %s\n",
-	       started ? "started" : "already running", (int)pid, b->l.policy_dir);
+	if (pid == 0)
+		printf("qrexec-policy-daemon: already serving %s (not started by bulkhead)\n",
+		       b->l.policy_sock);
+	else
+		printf("qrexec-policy-daemon: %s (pid %d), policy in %s\n",
+		       started ? "started" : "already running", (int)pid, b->l.policy_dir);
 	if (ensure_host_template(b) < 0)
 		return 1;
 	return 0;
@@ -339,6 +347,9 @@ int bh_down(struct bh *b)
 		if (r < 0) {
 			fprintf(stderr, "bulkhead: %s would not stop\n", ds[i]->name);
 			rc = 1;
+		} else if (!r && ds[i]->ready_socket && bh_socket_alive(ds[i]->ready_socket)) {
+			printf("%s: serving %s, not started by bulkhead: left alone "
+			       "(systemctl stop?)\n", ds[i]->name, ds[i]->ready_socket);
 		} else {
 			printf("%s: %s\n", ds[i]->name, r ? "stopped" : "was not running");
 		}
@@ -352,13 +363,17 @@ int bh_status(struct bh *b)
 	bool all = true;
 	for (size_t i = 0; i < 3; i++) {
 		pid_t pid = bh_daemon_pid(ds[i]);
+		bool other = pid <= 0 && ds[i]->ready_socket && bh_socket_alive(ds[i]->ready_socket);
 		if (pid > 0)
 			printf("%s: running (pid %d)\n", ds[i]->name, (int)pid);
+		else if (other)
+			printf("%s: serving %s (not started by bulkhead)\n", ds[i]->name,
+			       ds[i]->ready_socket);
 		else
 			printf("%s: stopped\n", ds[i]->name);
-		all = all && pid > 0;
+		all = all && (pid > 0 || other);
 	}
-	if (bh_daemon_pid(&b->bulkheadd) > 0) {
+	if (bh_socket_alive(b->l.qubesd_sock)) {
 		fflush(stdout);
 		char *argv[] = {b->p.qvm_ls, NULL};
 		if (bh_run(b, argv, NULL, 0) != 0)

@@ -225,7 +225,7 @@ int main(int argc, char **argv)
 			rc = run_dom0_direct(cmd);
 	} else if (request) {
 		rc = execute_in_vm(socket_dir, domain, (uint32_t)src_id, cmd, ident,
-				   just_exec) ? 0 : 137;
+				   just_exec, NULL) ? 0 : 137;
 	} else {
 		rc = run_vm(socket_dir, domain, cmd, just_exec, local_cmd, stdin_socket,
 			    prefix, timeout_ms, filt_out, filt_err);

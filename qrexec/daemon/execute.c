@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DAEMON_REPLY_TIMEOUT_MS 30000
@@ -101,17 +102,31 @@ int daemon_service_connect(int fd, uint32_t dom, uint32_t port, const char *iden
 	return r ? -1 : 0;
 }
 
+bool daemon_socket_exists(const char *socket_dir, const char *domain)
+{
+	char path[4096];
+	if (snprintf(path, sizeof path, "%s/qrexec.%s", socket_dir, domain) >= (int)sizeof path)
+		return false;
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 bool execute_in_vm(const char *socket_dir, const char *target,
 		   uint32_t src_domid, const char *cmd, const char *ident,
-		   bool just_exec)
+		   bool just_exec, int *wait_fd)
 {
+	if (wait_fd)
+		*wait_fd = -1;
 	int fd = daemon_connect(socket_dir, target);
 	if (fd < 0)
 		return false;
 	uint32_t dom, port;
 	int r = daemon_negotiate(fd, just_exec ? MSG_JUST_EXEC : MSG_EXEC_CMDLINE,
 				 src_domid, cmd, strlen(cmd) + 1, &dom, &port);
-	close(fd);
+	if (r < 0 || !wait_fd)
+		close(fd);
+	else
+		*wait_fd = fd;
 	if (r < 0)
 		return false;
 	char src[16];

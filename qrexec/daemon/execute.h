@@ -25,10 +25,14 @@ int daemon_negotiate(int fd, uint32_t type, uint32_t dom, const void *payload,
 int daemon_service_connect(int fd, uint32_t dom, uint32_t port, const char *ident);
 
 /* VM -> VM: starts `cmd` (with USER: prefix) in `target`, then tells the
- * source's daemon (by id) to connect request `ident` to it. */
+ * source's daemon (by id) to connect request `ident` to it. With wait_fd,
+ * the connection to the target's daemon stays open and is returned
+ * there: it reaches EOF when the call has ended (or -1 on failure). */
 bool execute_in_vm(const char *socket_dir, const char *target,
 		   uint32_t src_domid, const char *cmd, const char *ident,
-		   bool just_exec);
+		   bool just_exec, int *wait_fd);
+/* Whether the target's daemon socket exists (its qube is running). */
+bool daemon_socket_exists(const char *socket_dir, const char *domain);
 
 /* VM -> dom0: runs dom0 service `cmd` ("[nogui:]QUBESRPC SVC+ARG SRC TYPE
  * TGT" or a legacy command) for request `ident` of domain src_domid.

@@ -7,11 +7,13 @@
  * connects the call (to another domain or to a dom0 service). */
 #include "qrexec/daemon/execute.h"
 #include "qrexec/daemon/policy_call.h"
+#include "qrexec/daemon/qubesd_ops.h"
 #include "qrexec/proto.h"
 #include "lib/buf.h"
 #include "lib/fdio.h"
 #include "lib/log.h"
 #include "lib/names.h"
+#include "lib/qubesd.h"
 #include "lib/vchan.h"
 
 #include <errno.h>
@@ -64,6 +66,7 @@ struct daemon {
 	const char *uuid;
 	const char *default_user;
 	const char *socket_dir;
+	const char *qubesd_socket; /* autostart and disposables */
 	struct policy_where policy;
 	int agent;        /* control link, or -1 while reconnecting */
 	int version;
@@ -269,6 +272,36 @@ _Noreturn static void agent_fatal(struct daemon *d)
 
 /* ---- service requests from the agent ---- */
 
+/* An @dispvm:TEMPLATE target: a new disposable of TEMPLATE runs the call
+ * and is killed (and so removed) when the call has ended, as upstream. */
+static int call_disposable(struct daemon *d, const struct policy_reply *rep, const char *cmd,
+			   const char *ident)
+{
+	if (!rep->autostart) {
+		/* it would be created, never started, and time out */
+		LOG_ERR("target %s with autostart=False makes no sense", rep->target);
+		return QREXEC_EXIT_PROBLEM;
+	}
+	char disp[64];
+	if (qubesd_vm_create_disposable(d->qubesd_socket, rep->target + 8, disp, sizeof disp) < 0)
+		return QREXEC_EXIT_PROBLEM;
+	int rc = QREXEC_EXIT_PROBLEM, wfd = -1;
+	if (qubesd_vm_start(d->qubesd_socket, disp) == 0 &&
+	    execute_in_vm(d->socket_dir, disp, d->domid, cmd, ident, false, &wfd)) {
+		rc = 0;
+		struct pollfd p = {.fd = wfd, .events = POLLIN};
+		char b[256];
+		/* the daemon of the disposable says nothing more: EOF ends it */
+		while (poll(&p, 1, -1) >= 0 || errno == EINTR)
+			if (p.revents && read(wfd, b, sizeof b) <= 0)
+				break;
+	}
+	if (wfd >= 0)
+		close(wfd);
+	qubesd_vm_kill(d->qubesd_socket, disp);
+	return rc;
+}
+
 _Noreturn static void request_child(struct daemon *d, struct trigger *t)
 {
 	struct policy_query q = {
@@ -305,10 +338,6 @@ _Noreturn static void request_child(struct daemon *d, struct trigger *t)
 		r = run_to_dom0(d->socket_dir, ident, src, d->domid, cmd, 5000);
 		_exit(r == 0 ? 0 : QREXEC_EXIT_PROBLEM);
 	}
-	if (strncmp(rep.target, "@dispvm", 7) == 0) {
-		LOG_ERR("disposable targets are not supported yet: %s", rep.target);
-		_exit(QREXEC_EXIT_PROBLEM);
-	}
 	if (asprintf(&cmd, "%s:QUBESRPC %s%s %s", rep.user, svc, plus, src) < 0)
 		_exit(QREXEC_EXIT_PROBLEM);
 	/* target_uuid is "uuid:UUID", as the policy daemon writes it */
@@ -317,7 +346,12 @@ _Noreturn static void request_child(struct daemon *d, struct trigger *t)
 		snprintf(target, sizeof target, "%s", rep.target_uuid);
 	else
 		snprintf(target, sizeof target, "%s", rep.target);
-	bool ok = execute_in_vm(d->socket_dir, target, d->domid, cmd, ident, false);
+	if (strncmp(rep.target, "@dispvm:", 8) == 0)
+		_exit(call_disposable(d, &rep, cmd, ident));
+	if (rep.autostart && !daemon_socket_exists(d->socket_dir, target) &&
+	    qubesd_vm_start(d->qubesd_socket, rep.target) < 0)
+		_exit(QREXEC_EXIT_PROBLEM);
+	bool ok = execute_in_vm(d->socket_dir, target, d->domid, cmd, ident, false, NULL);
 	_exit(ok ? 0 : QREXEC_EXIT_PROBLEM);
 }
 
@@ -679,6 +713,7 @@ static void usage(const char *prog, int code)
 	fprintf(code ? stderr : stdout,
 		"usage: %s [-q] [-D|--direct] -u|--uuid=UUID [--socket-dir=DIR]\n"
 		"          [-p|--policy-program=PATH] [--policy-socket=PATH]\n"
+		"          [--qubesd-socket=PATH]\n"
 		"          DOMID DOMNAME [DEFAULT_USER]\n", prog);
 	exit(code);
 }
@@ -724,6 +759,7 @@ int main(int argc, char **argv)
 		{"socket-dir", required_argument, 0, 'S'},
 		{"policy-program", required_argument, 0, 'p'},
 		{"policy-socket", required_argument, 0, 'P'},
+		{"qubesd-socket", required_argument, 0, 'Q'},
 		{"direct", no_argument, 0, 'D'},
 		{"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},
@@ -733,6 +769,7 @@ int main(int argc, char **argv)
 	struct daemon *d = &daemon;
 	log_init(argv[0]);
 	d->socket_dir = DEFAULT_DAEMON_SOCKET_DIR;
+	d->qubesd_socket = QUBESD_SOCKET;
 	d->policy.socket = DEFAULT_POLICY_SOCKET;
 	d->policy.program = DEFAULT_POLICY_PROGRAM;
 	d->ready_pipe = -1;
@@ -745,6 +782,7 @@ int main(int argc, char **argv)
 		case 'S': d->socket_dir = optarg; break;
 		case 'p': d->policy.program = optarg; d->policy.socket = NULL; break;
 		case 'P': d->policy.socket = optarg; break;
+		case 'Q': d->qubesd_socket = optarg; break;
 		case 'D': direct = true; break;
 		case 'q': log_set_quiet(1); break;
 		case 'h': usage(argv[0], 0); break;

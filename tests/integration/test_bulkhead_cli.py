@@ -5,47 +5,15 @@ repeated runs change nothing, down leaves no process behind, and broken
 starts are reported with the daemon's own words."""
 import os
 import re
-import shutil
 import signal
 import subprocess
-import tempfile
 import time
 
 import pytest
 
-from conftest import BUILD
-
-BUILD_ABS = os.path.abspath(BUILD)
-BULKHEAD = os.path.join(BUILD_ABS, "tools", "bulkhead")
-PROGRAMS = {
-    "bulkheadd": "domains", "bulkhead-init": "domains", "qubesdb-read": "domains",
-    "qrexec-policy-daemon": "policy", "qrexec-policy-explain": "policy",
-    "qrexec-client": "qrexec", "qrexec-daemon": "qrexec", "qrexec-agent": "qrexec",
-    "qrexec-client-vm": "qrexec", "qrexec-vchan-broker": "qrexec", "qvm-ls": "tools",
-}
-SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+from bhinst import BULKHEAD, PROGRAMS, inst  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="domain sandboxes need root")
-
-
-@pytest.fixture
-def inst():
-    top = tempfile.mkdtemp(prefix="bh-cli.")
-    farm = os.path.join(top, "programs")
-    os.mkdir(farm)
-    for name, sub in PROGRAMS.items():
-        os.symlink(os.path.join(BUILD_ABS, sub, name), os.path.join(farm, name))
-    os.symlink(os.path.join(SRC, "domains", "template-rpc"), os.path.join(farm, "template-rpc"))
-    root = os.path.join(top, "r")
-
-    def run(*args, timeout=120):
-        return subprocess.run([BULKHEAD, "--root", root, "--programs", farm, *args],
-                              capture_output=True, text=True, timeout=timeout)
-    run.root = root
-    run.farm = farm
-    yield run
-    run("down")
-    shutil.rmtree(top, ignore_errors=True)
 
 
 def domain_processes(root):
@@ -152,7 +120,7 @@ def test_stale_pid_file_names_another_process(inst):
         with open(pidfile, "w") as f:
             f.write(f"{stranger.pid}\n")
         d = inst("down")
-        assert "bulkheadd: was not running" in d.stdout
+        assert "bulkheadd: serving" in d.stdout and "left alone" in d.stdout
         assert stranger.poll() is None
         with open(pidfile, "w") as f:
             f.write(real)
@@ -173,3 +141,34 @@ def test_usage_errors():
     r = subprocess.run([BULKHEAD, "--root", "/tmp/" + "x" * 120, "status"],
                        capture_output=True, text=True)
     assert r.returncode == 1 and "too long" in r.stderr
+
+
+def test_daemons_started_elsewhere_are_used_and_left_alone(inst):
+    """bulkheadd started by someone else (as systemd would, no pid file):
+    up uses it instead of starting a second one, down does not stop it."""
+    r = inst.root
+    for d in ("run/qubes", "run/bulkhead", "var/lib/bulkhead", "etc/qubes/policy.d"):
+        os.makedirs(os.path.join(r, d), exist_ok=True)
+    p = subprocess.Popen([os.path.join(inst.farm, "bulkheadd"), "--socket-dir",
+                          os.path.join(r, "run"), "--db", os.path.join(r, "var/lib/bulkhead/qubes.db"),
+                          "--lib-dir", os.path.join(r, "var/lib/bulkhead"),
+                          "--run-dir", os.path.join(r, "run/bulkhead"),
+                          "--vchan-broker", os.path.join(inst.farm, "qrexec-vchan-broker")],
+                         stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            if os.path.exists(inst.sock):
+                break
+            time.sleep(0.02)
+        u = inst("up")
+        assert u.returncode == 0, u.stdout + u.stderr
+        assert "bulkheadd: already serving" in u.stdout
+        st = inst("status")
+        assert st.returncode == 0 and "bulkheadd: serving" in st.stdout, st.stdout
+        d = inst("down")
+        assert "bulkheadd: serving" in d.stdout and "left alone" in d.stdout
+        assert p.poll() is None
+    finally:
+        p.terminate()
+        p.wait()
+        inst("down")  # the broker it started

@@ -463,6 +463,11 @@ static void prep_tag1(struct fx *f) { tag(f, "test-vm1", "tag1"); }
 static void prep_running(struct fx *f) { app_set_state(&f->s->app, dom(f, "test-vm1"), PS_RUNNING); }
 static void prep_rpm(struct fx *f) { pset(f, "test-vm1", "installed_by_rpm", "True"); }
 static void prep_dispvm_tpl(struct fx *f) { pset(f, "test-vm1", "template_for_dispvms", "1"); }
+static void prep_default_dispvm(struct fx *f)
+{
+	prep_dispvm_tpl(f);
+	pset(f, "test-vm1", "default_dispvm", "test-vm1");
+}
 static void prep_tag_with(struct fx *f) { feat(f, "test-vm1", "tag-created-vm-with", "t-a t-b"); }
 static void prep_clockvm(struct fx *f) { pset(f, NULL, "clockvm", "test-vm1"); }
 static void prep_vm2(struct fx *f)
@@ -590,6 +595,39 @@ static void post_no_vm2(struct fx *f)
 	assert_null(app_find(&f->s->app, "test-vm3"));
 	assert_int_equal(f->s->app.ndoms, 3);
 }
+/* Exactly one new qube: a DispVM of test-vm1 named disp<1..9999>, with
+ * auto_cleanup and the created-by tags of `by`. */
+static void check_one_disposable(struct fx *f, const char *by)
+{
+	assert_int_equal(f->s->app.ndoms, 4);
+	struct domain *d = NULL;
+	for (size_t i = 0; i < f->s->app.ndoms; i++)
+		if (strncmp(f->s->app.doms[i]->name, "disp", 4) == 0)
+			d = f->s->app.doms[i];
+	assert_non_null(d);
+	assert_int_equal(d->cls, VMC_DISP);
+	char *end;
+	long n = strtol(d->name + 4, &end, 10);
+	assert_true(*end == '\0' && n >= 1 && n <= 9999);
+	char v[32], tg[80];
+	assert_string_equal(app_prop_str(&f->s->app, d, "template", v, sizeof v), "test-vm1");
+	assert_string_equal(app_prop_str(&f->s->app, d, "auto_cleanup", v, sizeof v), "True");
+	assert_string_equal(app_prop_str(&f->s->app, d, "dispid", v, sizeof v), d->name + 4);
+	assert_string_equal(app_prop_str(&f->s->app, d, "label", v, sizeof v), "red");
+	snprintf(tg, sizeof tg, "created-by-%s", by);
+	assert_true(app_has_tag(d, tg));
+	snprintf(tg, sizeof tg, "disp-created-by-%s", by);
+	assert_true(app_has_tag(d, tg));
+	/* the answer names it (or its uuid) */
+	const char *c = (const char *)f->out.p + 2;
+	size_t cl = f->out.len - 2;
+	if (cl > 5 && memcmp(c, "uuid:", 5) == 0)
+		assert_true(cl == 41 && memcmp(c + 5, d->uuid, 36) == 0);
+	else
+		assert_true(cl == strlen(d->name) && memcmp(c, d->name, cl) == 0);
+}
+static void post_one_disposable(struct fx *f) { check_one_disposable(f, "dom0"); }
+static void post_one_disposable_by_vm1(struct fx *f) { check_one_disposable(f, "test-vm1"); }
 static void post_vm2_by_vm1(struct fx *f)
 {
 	struct domain *d = dom(f, "test-vm2");
@@ -1052,6 +1090,32 @@ static const struct tcase table[] = {
 	 .content = "", .post = post_disp},
 	{.name = "347_vm_create_dispvm_not_template", .call = "admin.vm.Create.DispVM+test-vm1",
 	 .payload = "name=test-vm2 label=red", .exc = "QubesValueError", .post = post_no_vm2},
+	{.name = "349_create_disposable", .call = "admin.vm.CreateDisposable", .dest = "test-vm1",
+	 .prep = prep_dispvm_tpl, .saved = 1, .has = {"disp"}, .post = post_one_disposable},
+	{.name = "349_create_disposable_uuid", .call = "admin.vm.CreateDisposable",
+	 .dest = "test-vm1", .payload = "uuid", .prep = prep_dispvm_tpl, .saved = 1,
+	 .has = {"uuid:"}, .post = post_one_disposable},
+	{.name = "349_create_disposable_by_vm", .src = "test-vm1",
+	 .call = "admin.vm.CreateDisposable", .dest = "test-vm1", .prep = prep_dispvm_tpl,
+	 .saved = 1, .has = {"disp"}, .post = post_one_disposable_by_vm1},
+	{.name = "349_create_disposable_default_dispvm", .src = "test-vm1",
+	 .call = "admin.vm.CreateDisposable", .prep = prep_default_dispvm, .saved = 1,
+	 .has = {"disp"}, .post = post_one_disposable_by_vm1},
+	{.name = "349_create_disposable_no_default", .call = "admin.vm.CreateDisposable",
+	 .exc = "QubesException", .post = post_no_vm2},
+	{.name = "349_create_disposable_not_dispvm_template", .call = "admin.vm.CreateDisposable",
+	 .dest = "test-vm1", .exc = "QubesException", .post = post_no_vm2},
+	{.name = "349_create_disposable_of_template", .call = "admin.vm.CreateDisposable",
+	 .dest = "test-template", .exc = "QubesException", .post = post_no_vm2},
+	{.name = "349_create_disposable_preload", .call = "admin.vm.CreateDisposable",
+	 .dest = "test-vm1", .payload = "preload", .prep = prep_dispvm_tpl,
+	 .exc = "QubesValueError", .post = post_no_vm2},
+	{.name = "349_create_disposable_bad_payload", .call = "admin.vm.CreateDisposable",
+	 .dest = "test-vm1", .payload = "uuid ", .prep = prep_dispvm_tpl,
+	 .exc = "ProtocolError", .post = post_no_vm2},
+	{.name = "349_create_disposable_arg", .call = "admin.vm.CreateDisposable+x",
+	 .dest = "test-vm1", .prep = prep_dispvm_tpl, .exc = "ProtocolError",
+	 .post = post_no_vm2},
 	{.name = "348_vm_create_by_mgmt", .src = "test-vm1", .call = "admin.vm.Create.AppVM",
 	 .payload = "name=test-vm2 label=red", .saved = 1, .content = "",
 	 .post = post_vm2_by_vm1},
