@@ -1,10 +1,14 @@
 #!/usr/bin/python3
 """domain_start: median over BENCH_RUNS (default 20) of create + start of a
-fresh domain sandbox (new private dir, bulkhead-sandbox start) until its
-qrexec agent is ready (its control vchan accepts and the HELLO handshake
-completes, as the host qrexec-daemon does), against a bare
-`bwrap --unshare-all --ro-bind /usr /usr ... true` in the same run (runs
-interleaved, so load changes hit both alike). Needs root."""
+fresh domain, against a bare `bwrap --unshare-all --ro-bind /usr /usr ...
+true` in the same run (runs interleaved, so load changes hit both alike):
+ 1. the sandbox alone: new private dir, bulkhead-sandbox start, until its
+    qrexec agent is ready (its control vchan accepts and the HELLO
+    handshake completes, as the host qrexec-daemon does);
+ 2. as a user gets it: admin.vm.Create.AppVM + admin.vm.Start over
+    bulkheadd's socket (a `bulkhead --root` instance of the build), which
+    answers once the domain's qrexec-daemon has its agent.
+Needs root."""
 import os
 import shutil
 import socket
@@ -17,6 +21,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integration"))
 from sandboxlib import TOOL  # noqa: E402
+from bhinst import Instance  # noqa: E402
 
 N = int(os.environ.get("BENCH_RUNS", 20))
 MSG_HELLO = 0x300
@@ -80,6 +85,43 @@ def main():
     o, b = statistics.median(ours) * 1000, statistics.median(base) * 1000
     print(f"domain_start: ours {o:.1f} ms, baseline (bare bwrap true) {b:.1f} ms, "
           f"ratio {o / b:.2f} ({N} runs, median; ours = create + start to agent ready)")
+    via_bulkheadd()
+
+
+def via_bulkheadd():
+    top = tempfile.mkdtemp(prefix="bh-bench-inst.")
+    inst = Instance(top)
+    ours, base = [], []
+    try:
+        r = inst("up")
+        if r.returncode:
+            sys.exit(f"domain_start: bulkhead up failed: {r.stdout}{r.stderr}")
+        for i in range(N + 1):
+            name = f"bench{i}"
+            t0 = time.perf_counter()
+            ok, out = inst.call("admin.vm.Create.AppVM", payload=f"name={name} label=red".encode())
+            assert ok, out
+            ok, out = inst.call("admin.vm.Start", name)
+            assert ok, out
+            t1 = time.perf_counter()
+            inst.call("admin.vm.Kill", name)
+            while inst.state(name) != "Halted":
+                time.sleep(0.005)
+            ok, out = inst.call("admin.vm.Remove", name)
+            assert ok, out
+            t2 = time.perf_counter()
+            subprocess.run(BARE, check=True)
+            t3 = time.perf_counter()
+            if i:
+                ours.append(t1 - t0)
+                base.append(t3 - t2)
+    finally:
+        inst("down")
+        shutil.rmtree(top, ignore_errors=True)
+    o, b = statistics.median(ours) * 1000, statistics.median(base) * 1000
+    print(f"domain_start (bulkheadd): ours {o:.1f} ms, baseline (bare bwrap true) {b:.1f} ms, "
+          f"ratio {o / b:.2f} ({N} runs, median; ours = admin.vm.Create.AppVM + "
+          f"admin.vm.Start until qrexec is ready)")
 
 
 if __name__ == "__main__":
