@@ -576,7 +576,10 @@ def test_stop_is_clean_and_kills_after_timeout(scratch):
     d.start()
     # a process that ignores SIGTERM holds init's orderly shutdown (3 s
     # grace); a 300 ms stop timeout ends it with SIGKILL
-    d.run("setsid sh -c 'trap \"\" TERM; sleep 100' >/dev/null 2>&1 </dev/null &")
+    d.run("setsid sh -c 'trap \"\" TERM; : > /rw/trapped; exec sleep 100' "
+          ">/dev/null 2>&1 </dev/null &")
+    # the background shell must have set its trap before the stop starts
+    assert wait_until(lambda: os.path.exists(os.path.join(d.private, "trapped")))
     t0 = time.time()
     r = d.stop(timeout_ms=300)
     assert r.stdout == f"stopped stopper exit={128 + signal.SIGKILL}\n", r
