@@ -47,7 +47,7 @@ static _Noreturn void usage(int code)
 		"usage: bulkhead-sandbox start --name N --qid Q --private DIR --vchan-dir DIR\n"
 		"           [--net] [--no-setid-caps] [--template-root DIR] [--rpc-dir DIR]\n"
 		"           [--rpc-config-dir DIR] [--agent PATH] [--init PATH]\n"
-		"           [--qubesdb-read PATH] [--client-vm PATH] [--type CLASS]\n"
+		"           [--qubesdb-read PATH] [--client-vm PATH] [--tool PATH]... [--type CLASS]\n"
 		"           [--default-user USER] [--qdb PATH=VALUE]... [--env NAME=VALUE]...\n"
 		"           [--run-dir DIR] [--timeout MS]\n"
 		"       bulkhead-sandbox stop --name N [--timeout MS] [--run-dir DIR]\n"
@@ -89,6 +89,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{"default-user", required_argument, 0, 'u'}, {"qdb", required_argument, 0, 'd'},
 		{"env", required_argument, 0, 'e'}, {"run-dir", required_argument, 0, 'r'},
 		{"timeout", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
+		{"tool", required_argument, 0, 'O'},
 		{0, 0, 0, 0},
 	};
 	struct sandbox_spec *s = &o->spec;
@@ -115,6 +116,14 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'i': s->init_path = optarg; break;
 		case 'Q': s->qubesdb_read_path = optarg; break;
 		case 'c': s->client_vm_path = optarg; break;
+		case 'O':
+			if (s->n_tools == SANDBOX_TOOLS_MAX) {
+				fprintf(stderr, "bulkhead-sandbox: at most %d --tool\n",
+					SANDBOX_TOOLS_MAX);
+				return -1;
+			}
+			s->tools[s->n_tools++] = optarg;
+			break;
 		case 't': o->type = optarg; break;
 		case 'u': o->default_user = optarg; break;
 		case 'r': s->run_dir = optarg; break;

@@ -242,6 +242,9 @@ static void usage(FILE *f)
 		"  --agent P, --init P, --qubesdb-read P, --client-vm P, --qrexec-daemon P,\n"
 		"  --bwrap P, --vchan-broker P  the programs a qube needs (default: installed\n"
 		"                       ones; --vchan-broker= runs no broker)\n"
+		"  --domain-tool P      one more program for the qubes' /opt/bulkhead/bin\n"
+		"                       (repeatable, at most 4; default: the installed\n"
+		"                       qvm-pass and bulkhead-pass-vault when present)\n"
 		"  --dom0-rpc-path P    dom0's services, for the qrexec-daemons\n"
 		"                       (QREXEC_SERVICE_PATH; default: qrexec's own)\n",
 		REGISTRY_DEFAULT_PATH);
@@ -281,6 +284,7 @@ int main(int argc, char **argv)
 		{"bwrap", required_argument, 0, 'W'},
 		{"vchan-broker", required_argument, 0, 'V'},
 		{"dom0-rpc-path", required_argument, 0, 'R'},
+		{"domain-tool", required_argument, 0, 'T'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -307,6 +311,14 @@ int main(int argc, char **argv)
 		case 'W': lp.bwrap = optarg; break;
 		case 'V': lp.broker = optarg; break;
 		case 'R': lp.dom0_rpc_path = optarg; break;
+		case 'T':
+			if (lp.n_tools == sizeof lp.tools / sizeof lp.tools[0]) {
+				fprintf(stderr, "bulkheadd: at most %zu --domain-tool\n",
+					sizeof lp.tools / sizeof lp.tools[0]);
+				return 2;
+			}
+			lp.tools[lp.n_tools++] = optarg;
+			break;
 		case 'w': {
 			char err[512];
 			if (method_write_policy(optarg, err, sizeof err) < 0) {
@@ -318,6 +330,16 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (lp.n_tools == 0) {
+		/* the split services' programs, when installed */
+		static const char *const installed[] = {
+			BULKHEAD_BINDIR "/qvm-pass",
+			BULKHEAD_LIBEXECDIR "/bulkhead/bulkhead-pass-vault",
+		};
+		for (size_t i = 0; i < sizeof installed / sizeof *installed; i++)
+			if (access(installed[i], X_OK) == 0)
+				lp.tools[lp.n_tools++] = installed[i];
 	}
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGIO, SIG_IGN);

@@ -537,12 +537,15 @@ int lifecycle_start(struct lifecycle *lc, struct domain *d, int conn, struct adm
 		.agent_path = lc->paths.agent,
 		.qubesdb_read_path = lc->paths.qubesdb_read,
 		.client_vm_path = lc->paths.client_vm,
+		.n_tools = lc->paths.n_tools,
 		.bwrap_path = lc->paths.bwrap,
 		.qdb = qdb,
 		.n_qdb = (size_t)nq,
 		.env = env,
 		.n_env = n_env,
 	};
+	for (size_t ti = 0; ti < lc->paths.n_tools && ti < SANDBOX_TOOLS_MAX; ti++)
+		spec.tools[ti] = lc->paths.tools[ti];
 	app_emit(a, d->name, "domain-pre-start", NULL, 0);
 	char e[1024];
 	if (sandbox_start(&spec, &x->sb, e, sizeof e) < 0) {

@@ -28,6 +28,8 @@ struct server;
 /* Where the programs are (defaults: the install locations). */
 struct lifecycle_paths {
 	const char *agent, *init, *qubesdb_read, *client_vm, *qrexec_daemon;
+	const char *tools[4];        /* more programs for the domains' bin */
+	size_t n_tools;
 	const char *bwrap;           /* NULL: the default */
 	const char *broker;          /* qrexec-vchan-broker; "" = do not run one */
 	const char *qrexec_socket_dir; /* qrexec.NAME sockets: /run/qubes */

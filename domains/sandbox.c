@@ -460,6 +460,21 @@ static int plan_bins(struct launch *l, char *err, size_t errlen)
 		}
 		l->plan.bins[l->plan.n_bins++] = (struct stage_bin){b[i].src, b[i].name};
 	}
+	for (size_t i = 0; i < s->n_tools && i < SANDBOX_TOOLS_MAX; i++) {
+		const char *src = s->tools[i], *slash = strrchr(src, '/');
+		const char *name = slash ? slash + 1 : src;
+		if (src[0] != '/' || !name[0] || access(src, X_OK) < 0) {
+			fail(err, errlen, "tool %s: %s", src,
+			     src[0] != '/' ? "an absolute path is needed" : strerror(errno));
+			return -1;
+		}
+		for (size_t j = 0; j < l->plan.n_bins; j++)
+			if (strcmp(l->plan.bins[j].name, name) == 0) {
+				fail(err, errlen, "tool %s: %s is there already", src, name);
+				return -1;
+			}
+		l->plan.bins[l->plan.n_bins++] = (struct stage_bin){src, name};
+	}
 	return 0;
 }
 

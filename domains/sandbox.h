@@ -48,7 +48,7 @@
  *                        Host code connecting to sockets in it must still
  *                        not follow symlinks (O_PATH|O_NOFOLLOW).
  *   SB_IN_BIN            bulkhead-init, qrexec-agent, qubesdb-read,
- *                        qrexec-client-vm (read-only)
+ *                        qrexec-client-vm, spec.tools (read-only)
  *   SB_IN_QUBESDB        the qubesdb file (qubesdb_file.h)
  *   /                    tmpfs, read-only after setup
  * Not there at all: the host's /root, /home, /var (so /var/lib/bulkhead),
@@ -84,6 +84,7 @@
 /* Paths inside a domain. */
 #define SB_IN_VCHAN "/run/vchan"
 #define SB_IN_BIN "/opt/bulkhead/bin"
+#define SANDBOX_TOOLS_MAX 4
 #define SB_IN_QUBESDB "/run/qubes/qubesdb"
 #define SB_IN_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:" SB_IN_BIN
 
@@ -102,6 +103,10 @@ struct sandbox_spec {
 	const char *agent_path;
 	const char *qubesdb_read_path;  /* optional */
 	const char *client_vm_path;     /* optional */
+	/* more programs for SB_IN_BIN under their base names (qvm-pass,
+	 * bulkhead-pass-vault); absolute paths, optional */
+	const char *tools[SANDBOX_TOOLS_MAX];
+	size_t n_tools;
 	const char *bwrap_path;     /* NULL: SANDBOX_BWRAP */
 	/* qubesdb entries; "/name" is added (= name) unless given */
 	const struct qdb_entry *qdb;

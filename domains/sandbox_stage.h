@@ -48,7 +48,7 @@
  * own /run. */
 #define SANDBOX_STAGE "/run"
 #define STAGE_TOP_MAX 8
-#define STAGE_BIN_MAX 4
+#define STAGE_BIN_MAX 8
 #define STAGE_ETC_FILES_MAX 8
 
 struct stage_top {

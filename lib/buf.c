@@ -77,6 +77,13 @@ void wbuf_init(struct wbuf *b, size_t limit)
 	b->len = 0;
 	b->cap = 0;
 	b->limit = limit;
+	b->secret = false;
+}
+
+void wbuf_init_secret(struct wbuf *b, size_t limit)
+{
+	wbuf_init(b, limit);
+	b->secret = true;
 }
 
 void wbuf_free(struct wbuf *b)
@@ -108,9 +115,21 @@ int wbuf_reserve(struct wbuf *b, size_t n)
 		ncap = ncap > SIZE_MAX / 2 ? b->len + n : ncap * 2;
 	if (ncap > b->limit)
 		ncap = b->limit;
-	uint8_t *np = realloc(b->p, ncap);
-	if (!np)
-		return BUF_ENOMEM;
+	uint8_t *np;
+	if (b->secret) {
+		np = malloc(ncap);
+		if (!np)
+			return BUF_ENOMEM;
+		if (b->p) {
+			memcpy(np, b->p, b->len);
+			explicit_bzero(b->p, b->cap);
+			free(b->p);
+		}
+	} else {
+		np = realloc(b->p, ncap);
+		if (!np)
+			return BUF_ENOMEM;
+	}
 	b->p = np;
 	b->cap = ncap;
 	return BUF_OK;

@@ -43,9 +43,13 @@ struct wbuf {
 	size_t len;
 	size_t cap;
 	size_t limit; /* hard maximum of len */
+	bool secret;  /* growth zeroes the old block before freeing it */
 };
 
 void wbuf_init(struct wbuf *b, size_t limit);
+/* For buffers that will hold secrets: no copy is left behind when the
+ * buffer grows; free with wbuf_free_secret. */
+void wbuf_init_secret(struct wbuf *b, size_t limit);
 void wbuf_free(struct wbuf *b);
 /* Zeroes the contents before freeing (for buffers that held secrets). */
 void wbuf_free_secret(struct wbuf *b);

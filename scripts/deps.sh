@@ -3,7 +3,8 @@
 set -euo pipefail
 pkgs=(meson ninja-build gcc clang libclang-rt-14-dev pkg-config libcmocka-dev
       python3-pytest python3-psutil bubblewrap libseccomp-dev libcap-dev
-      libsqlite3-dev libjansson-dev libssl-dev procps iproute2)
+      libsqlite3-dev libjansson-dev libssl-dev procps iproute2
+      libgpgme-dev gnupg git pass tree qrencode)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,7 +3,9 @@
  * template), writes its policy, starts work and vault and runs the
  * scenario: from work, `qrexec-client-vm vault qubes.GetDate` prints a
  * date; a call the policy does not allow exits 126; an allowed call of a
- * service vault does not have exits 127; vault has no network but lo.
+ * service vault does not have exits 127; vault has no network but lo;
+ * split pass: work inserts, reads and generates passwords kept in vault's
+ * store, and the policy keeps one folder from it.
  * Each step says what it expects; the exit status is 0 only when every
  * step got it. The world keeps running afterwards (`bulkhead down`). */
 #include "tools/bh_demo.h"
@@ -38,7 +40,12 @@ static const char DEMO_POLICY[] =
 	"## service          argument  source  target  action\n"
 	"qubes.GetDate       *         work    vault   allow\n"
 	"## allowed, but vault has no such service: the caller gets 127\n"
-	"demo.NoSuchService  *         work    vault   allow\n";
+	"demo.NoSuchService  *         work    vault   allow\n"
+	"## split pass: work uses the password store in vault, except the\n"
+	"## banking/ folder (the argument is the top-level folder)\n"
+	"ruddo.PassRead      +banking  work    vault   deny\n"
+	"ruddo.PassRead      *         work    vault   allow\n"
+	"ruddo.PassManage    *         work    vault   allow\n";
 
 static int write_policy(struct bh *b)
 {
@@ -217,6 +224,21 @@ int bh_demo(struct bh *b)
 		 "^interfaces: lo$"},
 		{"inside work: a real user, and no process but its own", "work",
 		 "id; echo processes: $(cat /proc/[0-9]*/comm)", 0, "^uid=1000\\(user\\)"},
+		{"split pass: vault's store, created once with a key vault generates", "work",
+		 "qvm-pass -d vault ls >/dev/null 2>&1 || qvm-pass -d vault init", 0, NULL},
+		{"work stores a password in vault", "work",
+		 "printf 'correct horse battery staple\\n' | qvm-pass -d vault insert -f demo/email",
+		 0, NULL},
+		{"work reads it back", "work", "qvm-pass -d vault show demo/email", 0,
+		 "^correct horse battery staple$"},
+		{"vault generates a 24-character password for work", "work",
+		 "qvm-pass -d vault generate -f demo/bank 24 >/dev/null && "
+		 "qvm-pass -d vault show demo/bank | tr -d '\\n' | wc -c", 0, "^24$"},
+		{"the policy keeps banking/ from work", "work",
+		 "qvm-pass -d vault show banking/pin", 126, NULL},
+		{"work holds neither the store nor the key", "work",
+		 "test ! -e ~/.password-store && test ! -e ~/.gnupg && echo nothing here", 0,
+		 "^nothing here$"},
 	};
 	int bad = 0;
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)

@@ -119,8 +119,9 @@ int bh_run(struct bh *b, char *const argv[], char *out, size_t n)
 }
 
 /* Copies the files of src into dst that dst does not have yet (a user's
- * own version of a service stays). */
-static int install_missing(const char *src, const char *dst)
+ * own version of a service stays). A symbolic link is copied as a link:
+ * its target is a path inside the qubes (/opt/bulkhead/bin/...). */
+static int install_missing(const char *src, const char *dst, unsigned mode)
 {
 	DIR *d = opendir(src);
 	if (!d) {
@@ -137,10 +138,22 @@ static int install_missing(const char *src, const char *dst)
 		int lt = snprintf(t, sizeof t, "%s/%s", dst, e->d_name);
 		struct stat st;
 		if (ls < 0 || (size_t)ls >= sizeof s || lt < 0 || (size_t)lt >= sizeof t ||
-		    stat(s, &st) < 0 || !S_ISREG(st.st_mode) || lstat(t, &st) == 0)
+		    lstat(t, &st) == 0 || lstat(s, &st) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlink(s, target, sizeof target - 1);
+			if (n <= 0 || (target[n] = '\0', symlink(target, t) < 0)) {
+				fprintf(stderr, "bulkhead: installing %s into %s: %s\n",
+					e->d_name, dst, strerror(errno));
+				rc = -1;
+			}
+			continue;
+		}
+		if (stat(s, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		int in = open(s, O_RDONLY | O_CLOEXEC);
-		int out = open(t, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0755);
+		int out = open(t, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 		char buf[8192];
 		ssize_t r = 0;
 		while (in >= 0 && out >= 0 && (r = read(in, buf, sizeof buf)) > 0)
@@ -212,7 +225,7 @@ static int ensure_host_template(struct bh *b)
 		fprintf(stderr, "bulkhead: %s: %s\n", rpc, strerror(errno));
 		return -1;
 	}
-	return install_missing(b->p.template_rpc, rpc);
+	return install_missing(b->p.template_rpc, rpc, 0755);
 }
 
 static int write_admin_policy(struct bh *b)
@@ -239,6 +252,10 @@ int bh_up(struct bh *b)
 		}
 	if (write_admin_policy(b) < 0)
 		return 1;
+	/* the split services' default policy (ask), unless the user has one */
+	if (access(b->p.shipped_policy, F_OK) == 0 &&
+	    install_missing(b->p.shipped_policy, b->l.policy_dir, 0644) < 0)
+		return 1;
 	char err[1024];
 	bool started;
 	char dom0_rpc[PATH_MAX + 32];
@@ -251,9 +268,19 @@ int bh_up(struct bh *b)
 		"--agent", b->p.agent, "--init", b->p.init, "--qubesdb-read", b->p.qubesdb_read,
 		"--client-vm", b->p.client_vm, "--qrexec-daemon", b->p.qrexec_daemon,
 		"--vchan-broker", b->p.broker,
-		/* the host's own defaults need no override */
-		b->l.root[0] ? dom0_rpc : NULL, NULL,
+		/* filled below: the host's own defaults need no override; the
+		 * split-pass programs go into the qubes when they are there */
+		NULL, NULL, NULL, NULL, NULL, NULL,
 	};
+	size_t na = sizeof bargv / sizeof *bargv - 6;
+	if (b->l.root[0])
+		bargv[na++] = dom0_rpc;
+	const char *tools[] = {b->p.qvm_pass, b->p.pass_vault};
+	for (size_t i = 0; i < 2; i++)
+		if (access(tools[i], X_OK) == 0) {
+			bargv[na++] = "--domain-tool";
+			bargv[na++] = (char *)tools[i];
+		}
 	pid_t pid = bh_daemon_start(&b->bulkheadd, bargv, NULL, 15000, &started, err, sizeof err);
 	if (pid < 0) {
 		fprintf(stderr, "bulkhead: %s\n", err);

@@ -92,8 +92,12 @@ void bh_programs_init(struct bh_programs *p, const char *dir)
 	prog(p->broker, sizeof p->broker, dir, BULKHEAD_SBINDIR, "qrexec-vchan-broker");
 	prog(p->explain, sizeof p->explain, dir, BULKHEAD_BINDIR, "qrexec-policy-explain");
 	prog(p->qvm_ls, sizeof p->qvm_ls, dir, BULKHEAD_BINDIR, "qvm-ls");
+	prog(p->qvm_pass, sizeof p->qvm_pass, dir, BULKHEAD_BINDIR, "qvm-pass");
+	prog(p->pass_vault, sizeof p->pass_vault, dir, libexec, "bulkhead-pass-vault");
 	prog(p->template_rpc, sizeof p->template_rpc, dir, BULKHEAD_DATADIR "/bulkhead",
 	     "template-rpc");
+	prog(p->shipped_policy, sizeof p->shipped_policy, dir, BULKHEAD_DATADIR "/bulkhead",
+	     "policy");
 }
 
 int bh_mkdirs(const char *path, unsigned mode)

@@ -31,7 +31,9 @@ struct bh_programs {
 	char qrexec_daemon[PATH_MAX], agent[PATH_MAX], client_vm[PATH_MAX];
 	char init[PATH_MAX], qubesdb_read[PATH_MAX], broker[PATH_MAX];
 	char explain[PATH_MAX], qvm_ls[PATH_MAX];
+	char qvm_pass[PATH_MAX], pass_vault[PATH_MAX]; /* split pass, for the qubes */
 	char template_rpc[PATH_MAX];   /* the services every new template gets */
+	char shipped_policy[PATH_MAX]; /* policy files `up` installs when missing */
 };
 
 /* Fills the layout for root (NULL or "" or "/": the host itself). Returns
