@@ -181,7 +181,10 @@ int layout_bwrap_argv(const struct layout_in *in, const struct layout_fds *fds,
 	addv(&b, 2, "--new-session", "--as-pid-1");
 	addv(&b, 2, "--cap-drop", "ALL");
 	if (!s->no_setid_caps)
-		addv(&b, 4, "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID");
+		/* root in the domain switches users and signals the domain's
+		 * own processes (its pid and user namespaces bound both) */
+		addv(&b, 6, "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+		     "--cap-add", "CAP_KILL");
 	add_env(&b, in, fds);
 	addfd(&b, "--info-fd", fds->info);
 	addfd(&b, "--json-status-fd", fds->status);

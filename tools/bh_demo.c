@@ -224,7 +224,7 @@ int bh_demo(struct bh *b)
 		 "^interfaces: lo$"},
 		{"inside work: a real user, and no process but its own", "work",
 		 "id; echo processes: $(cat /proc/[0-9]*/comm)", 0, "^uid=1000\\(user\\)"},
-		{"split pass: vault's store, created once with a key vault generates", "work",
+		{"split pass: vault's store (made once, with a key vault generates)", "work",
 		 "qvm-pass -d vault ls >/dev/null 2>&1 || qvm-pass -d vault init", 0, NULL},
 		{"work stores a password in vault", "work",
 		 "printf 'correct horse battery staple\\n' | qvm-pass -d vault insert -f demo/email",

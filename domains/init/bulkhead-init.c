@@ -195,10 +195,11 @@ static _Noreturn void shutdown_domain(struct init *in)
 		if (pid > 0)
 			continue;
 		if (now_ms() >= deadline) {
+			/* what is left dies with us: the kernel kills every
+			 * process of a pid namespace whose init exits (also
+			 * those our signals cannot reach) */
 			say("processes left after the grace period: killing them");
 			kill(-1, SIGKILL);
-			while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-				;
 			break;
 		}
 		struct pollfd p = {.fd = in->sigfd, .events = POLLIN};

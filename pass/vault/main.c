@@ -90,6 +90,20 @@ static void log_name(char *out, size_t outlen, const struct pass_field *f)
 	out[o] = '\0';
 }
 
+/* A known op sent to the other service: a refusal (PASS_REFUSED), not a
+ * malformed request. EXISTS is served by both; GIT goes by its first
+ * argument (passproto_op_service). */
+static bool wrong_service(const struct pass_msg *m, int mode)
+{
+	if (!passproto_op_name(m->code))
+		return false;
+	if (m->code == PASS_OP_EXISTS)
+		return false;
+	if (m->code == PASS_OP_GIT && m->nfields == 0)
+		return false;
+	return (int)passproto_op_service(m) != mode;
+}
+
 int main(int argc, char **argv)
 {
 	prctl(PR_SET_DUMPABLE, 0);
@@ -126,8 +140,13 @@ int main(int argc, char **argv)
 	struct pass_msg m = {0};
 	char err[512];
 	if (!mode) {
-		vault_reply_error(&v, PASS_REFUSED, "Error: run as ruddo.PassRead or "
-				  "ruddo.PassManage, not as %s", argv[0]);
+		/* not a call of either service: no reply, a clear error */
+		fprintf(stderr, "bulkhead-pass-vault: error: run as ruddo.PassRead or "
+			"ruddo.PassManage (QREXEC_SERVICE_FULL_NAME or the program name), "
+			"not as %s\n", full && full[0] ? full : argv[0]);
+		wbuf_free_secret(&req);
+		wbuf_free_secret(&v.reply);
+		return 1;
 	} else if (arg_conflict) {
 		vault_reply_error(&v, PASS_REFUSED, "Error: the service argument is not the same "
 				  "in argv, QREXEC_SERVICE_ARGUMENT and QREXEC_SERVICE_FULL_NAME");
@@ -137,6 +156,9 @@ int main(int argc, char **argv)
 	} else if (passproto_parse(req.p, req.len, false, &m) != PASS_PERR_OK) {
 		vault_reply_error(&v, PASS_BAD_REQUEST, "Error: bad request: %s",
 				  passproto_strerror(passproto_parse(req.p, req.len, false, &m)));
+	} else if (wrong_service(&m, mode)) {
+		vault_reply_error(&v, PASS_REFUSED, "Error: %s is not served by %s",
+				  passproto_op_name(m.code), svcname);
 	} else if (!passproto_check_request(&m, mode, err, sizeof err)) {
 		vault_reply_error(&v, PASS_BAD_REQUEST, "Error: bad request: %s", err);
 	} else if (strlen(arg) > PASS_MAX_SCOPE || !passproto_in_scope(&m, arg)) {

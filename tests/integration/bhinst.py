@@ -21,6 +21,7 @@ PROGRAMS = {
     "qrexec-policy-daemon": "policy", "qrexec-policy-explain": "policy",
     "qrexec-client": "qrexec", "qrexec-daemon": "qrexec", "qrexec-agent": "qrexec",
     "qrexec-client-vm": "qrexec", "qrexec-vchan-broker": "qrexec", "qvm-ls": "tools",
+    "qvm-pass": "pass/client", "bulkhead-pass-vault": "pass/vault",
 }
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -34,6 +35,7 @@ class Instance:
             os.symlink(os.path.join(BUILD_ABS, sub, name), os.path.join(self.farm, name))
         os.symlink(os.path.join(SRC, "domains", "template-rpc"),
                    os.path.join(self.farm, "template-rpc"))
+        os.symlink(os.path.join(SRC, "pass", "policy"), os.path.join(self.farm, "policy"))
         self.root = os.path.join(top, "r")
         self.sock = os.path.join(self.root, "run", "qubesd.sock")
         self.policy_dir = os.path.join(self.root, "etc", "qubes", "policy.d")

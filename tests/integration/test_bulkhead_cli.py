@@ -40,7 +40,12 @@ def test_demo_world_and_scenario(inst):
     out = r.stdout
     steps = re.findall(r"-> exit (\d+) \(expected (\d+).*\) (ok|UNEXPECTED)", out)
     assert [(a, b) for a, b, _ in steps] == [("0", "0"), ("126", "126"), ("127", "127"),
-                                             ("0", "0"), ("0", "0")], out
+                                             ("0", "0"), ("0", "0"),
+                                             # split pass: init, insert, show,
+                                             # generate, banking/ refused, no
+                                             # store in work
+                                             ("0", "0"), ("0", "0"), ("0", "0"),
+                                             ("0", "0"), ("126", "126"), ("0", "0")], out
     assert all(s == "ok" for _, _, s in steps)
     assert re.search(r"^    \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", out, re.M)
     assert "interfaces: lo\n" in out
@@ -52,7 +57,20 @@ def test_demo_world_and_scenario(inst):
     # the template got its standard services, installed beside (not in) dom0's
     rpc = os.path.join(inst.root, "var/lib/bulkhead/domains/host/qubes-rpc")
     assert sorted(os.listdir(rpc)) == ["qubes.GetDate", "qubes.VMShell",
-                                       "qubes.WaitForSession"]
+                                       "qubes.WaitForSession", "ruddo.PassManage",
+                                       "ruddo.PassRead"]
+    assert os.readlink(os.path.join(rpc, "ruddo.PassRead")) == \
+        "/opt/bulkhead/bin/bulkhead-pass-vault"
+    # split pass: the store and its key are in vault's private volume only
+    assert "Password store initialized for" in out
+    assert "\n    correct horse battery staple\n" in out
+    priv = os.path.join(inst.root, "var/lib/bulkhead/domains")
+    vault_store = [d for d, _, fs in os.walk(os.path.join(priv, "vault")) if ".gpg-id" in fs]
+    assert len(vault_store) == 1, vault_store
+    assert vault_store[0].endswith("/private/home/user/.password-store"), vault_store
+    assert not [d for d, _, fs in os.walk(os.path.join(priv, "work")) if ".gpg-id" in fs]
+    # the shipped split-pass policy (ask) is there; the demo's allow comes first
+    assert os.path.exists(os.path.join(inst.root, "etc/qubes/policy.d/90-qubes-pass.policy"))
     assert not os.path.exists(os.path.join(inst.root, "etc/qubes-rpc/qubes.GetDate"))
     # the admin policy was generated
     assert os.path.exists(os.path.join(inst.root, "etc/qubes/policy.d/90-admin-default.policy"))

@@ -108,8 +108,9 @@ def test_capabilities(dom):
     caps = dict(line.split(":\t") for line in dom.out("grep ^Cap /proc/self/status")
                 .splitlines())
     # root keeps only CAP_SETUID and CAP_SETGID (to run calls as "user")
-    assert int(caps["CapEff"], 16) == (1 << 6) | (1 << 7)
-    assert int(caps["CapBnd"], 16) == (1 << 6) | (1 << 7)
+    # and CAP_KILL (to stop the domain's own processes of other users)
+    assert int(caps["CapEff"], 16) == (1 << 5) | (1 << 6) | (1 << 7)
+    assert int(caps["CapBnd"], 16) == (1 << 5) | (1 << 6) | (1 << 7)
     caps = dict(line.split(":\t") for line in dom.out("grep ^Cap /proc/self/status",
                                                       user="user").splitlines())
     assert int(caps["CapEff"], 16) == 0 and int(caps["CapPrm"], 16) == 0
@@ -584,6 +585,22 @@ def test_stop_is_clean_and_kills_after_timeout(scratch):
     r = d.stop(timeout_ms=300)
     assert r.stdout == f"stopped stopper exit={128 + signal.SIGKILL}\n", r
     assert time.time() - t0 < 2.5
+
+
+def test_daemons_of_other_users_do_not_hold_the_stop(scratch):
+    # a daemon of "user" (as gpg-agent in a vault) gets init's TERM, and
+    # one that ignores it dies with init after the grace period
+    d = scratch("userd", 113)
+    d.start()
+    d.run("setsid sleep 1000 >/dev/null 2>&1 </dev/null &", user="user")
+    d.run("setsid sh -c 'trap \"\" TERM; : > /tmp/t; exec sleep 1000' "
+          ">/dev/null 2>&1 </dev/null &", user="user")
+    assert wait_until(lambda: d.run("test -e /tmp/t").returncode == 0)
+    t0 = time.time()
+    r = d.stop(timeout_ms=20000)
+    assert r.stdout == "stopped userd exit=0\n", r
+    assert time.time() - t0 < 10
+    assert d.status()[0] == 3
 
 
 # ---- lifecycle: detach and re-attach ----
