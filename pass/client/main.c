@@ -11,6 +11,7 @@
 #include "pass/client/transport.h"
 #include "pass/passproto.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
@@ -677,6 +678,31 @@ static int cmd_getgen(const struct ctx *c, const struct qp_args *a)
 	return die(c, "Error: %s keeps changing", name);
 }
 
+static void wipe_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		int w = openat(dirfd(d), e->d_name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		struct stat sb;
+		if (w >= 0 && fstat(w, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			static const char z[4096];
+			for (off_t o = 0; o < sb.st_size; o += (off_t)sizeof z)
+				if (write(w, z, sizeof z) < 0)
+					break;
+			fsync(w);
+		}
+		if (w >= 0)
+			close(w);
+		unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
 static int cmd_edit(const struct ctx *c, const struct qp_args *a)
 {
 	const char *name = a->pos[0];
@@ -743,19 +769,9 @@ static int cmd_edit(const struct ctx *c, const struct qp_args *a)
 wipe:
 	if (fd >= 0)
 		close(fd);
-	/* overwrite what the editor left, then remove it */
-	struct stat sb;
-	int w = open(file, O_WRONLY | O_CLOEXEC);
-	if (w >= 0 && fstat(w, &sb) == 0) {
-		char z[4096] = {0};
-		for (off_t o = 0; o < sb.st_size; o += (off_t)sizeof z)
-			if (write(w, z, sizeof z) < 0)
-				break;
-		fsync(w);
-	}
-	if (w >= 0)
-		close(w);
-	unlink(file);
+	/* overwrite everything the editor left there (the file, its
+	 * backups and swap files), then remove it */
+	wipe_dir(dir);
 	rmdir(dir);
 	wbuf_free_secret(&old);
 	wbuf_free_secret(&now);

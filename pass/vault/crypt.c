@@ -3,6 +3,8 @@
  * is left in memory we do not zero. */
 #include "pass/vault/crypt.h"
 
+#include "pass/vault/pgp.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <gpgme.h>
@@ -128,10 +130,19 @@ int crypt_encrypt(struct crypt *c, const char *recipients, const void *plain, si
 	gpgme_error_t e = gpgme_data_new_from_mem(&in, plain, len, 0);
 	if (!e)
 		e = gpgme_data_new_from_cbs(&cipher, &wbuf_cbs, out);
+	/* "--" first: every line after it is a key spec, never a gpgme
+	 * keyword (a .gpg-id line "--hidden" must not hide recipients) */
+	char *recp = NULL;
+	if (!e && asprintf(&recp, "--\n%s", recipients) < 0) {
+		recp = NULL;
+		e = gpg_error(GPG_ERR_ENOMEM);
+	}
 	if (!e)
-		e = gpgme_op_encrypt_ext(c->ctx, NULL, recipients,
-					 GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_ENCRYPT_TO,
+		e = gpgme_op_encrypt_ext(c->ctx, NULL, recp,
+					 GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_ENCRYPT_TO |
+					 GPGME_ENCRYPT_NO_COMPRESS,
 					 in, cipher);
+	free(recp);
 	int rc = 0;
 	if (e) {
 		gpgme_encrypt_result_t r = gpgme_op_encrypt_result(c->ctx);
@@ -148,52 +159,44 @@ int crypt_encrypt(struct crypt *c, const char *recipients, const void *plain, si
 	return rc;
 }
 
-static bool subkey_usable(gpgme_subkey_t s)
-{
-	return s->can_encrypt && !s->revoked && !s->expired && !s->disabled && !s->invalid;
-}
-
+/* What gpg encrypts to for these recipients (groups resolved by gpg, one
+ * encryption subkey per key, as it picks them): the session key packets
+ * of a trial encryption. */
 int crypt_recipient_keyids(struct crypt *c, const char *recipients, char *out, size_t outlen)
 {
-	char *ids[256];
-	size_t n = 0;
-	int rc = 0;
-	const char *p = recipients;
-	while (rc == 0 && *p) {
-		size_t l = strcspn(p, "\n");
-		char id[512];
-		if (l == 0 || l >= sizeof id) {
-			p += l + (p[l] == '\n');
+	struct wbuf cipher;
+	wbuf_init(&cipher, 1 << 20);
+	char err[256];
+	uint64_t ids[PGP_MAX_KEYIDS];
+	int rc = crypt_encrypt(c, recipients, "x", 1, &cipher, err, sizeof err);
+	int n = rc == 0 ? pgp_pkesk_keyids(cipher.p, cipher.len, ids, PGP_MAX_KEYIDS) : -1;
+	wbuf_free(&cipher);
+	if (n <= 0)
+		return -1;
+	return pgp_keyids_str(ids, (size_t)n, out, outlen);
+}
+
+int crypt_file_keyids(const char *path, char *out, size_t outlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	uint8_t head[65536];
+	size_t len = 0;
+	while (len < sizeof head) {
+		ssize_t r = read(fd, head + len, sizeof head - len);
+		if (r < 0 && errno == EINTR)
 			continue;
-		}
-		memcpy(id, p, l);
-		id[l] = '\0';
-		p += l + (p[l] == '\n');
-		gpgme_key_t key;
-		size_t found = 0;
-		if (gpgme_op_keylist_start(c->ctx, id, 0)) {
-			rc = -1;
+		if (r <= 0)
 			break;
-		}
-		while (!gpgme_op_keylist_next(c->ctx, &key)) {
-			for (gpgme_subkey_t s = key->subkeys; s; s = s->next)
-				if (subkey_usable(s) && s->keyid && n < 256) {
-					ids[n] = strdup(s->keyid);
-					if (ids[n])
-						n++;
-					found++;
-				}
-			gpgme_key_unref(key);
-		}
-		gpgme_op_keylist_end(c->ctx);
-		if (!found)
-			rc = -1; /* a group, or no such key */
+		len += (size_t)r;
 	}
-	if (rc == 0 && join_sorted(ids, n, out, outlen) < 0)
-		rc = -1;
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	return rc;
+	close(fd);
+	uint64_t ids[PGP_MAX_KEYIDS];
+	int n = pgp_pkesk_keyids(head, len, ids, PGP_MAX_KEYIDS);
+	if (n <= 0)
+		return -1;
+	return pgp_keyids_str(ids, (size_t)n, out, outlen);
 }
 
 int crypt_check_recipient(struct crypt *c, const char *id, char *err, size_t errlen)

@@ -22,10 +22,14 @@ int crypt_decrypt_file(struct crypt *c, const char *path, struct wbuf *out,
  * allowed) into out. 0, or -1 with err. */
 int crypt_encrypt(struct crypt *c, const char *recipients, const void *plain, size_t len,
 		  struct wbuf *out, char *err, size_t errlen);
-/* The encryption subkey ids the recipients stand for (sorted,
- * newline-separated), as pass compares them to decide re-encryption.
- * -1 when one of them is not a key (a group): the caller re-encrypts. */
+/* The key ids gpg encrypts to for the recipients (groups resolved), as
+ * sorted, newline-terminated 16-digit hex, from the session key packets
+ * of a trial encryption. 0, or -1 (cannot encrypt to them). */
 int crypt_recipient_keyids(struct crypt *c, const char *recipients, char *out, size_t outlen);
+/* The key ids a .gpg file is encrypted to (same form), read from its
+ * session key packets without decrypting (gpg --list-only). 0, or -1
+ * when the file is not such a message. */
+int crypt_file_keyids(const char *path, char *out, size_t outlen);
 /* Whether one recipient id can be encrypted to. 0, or -1 with err. */
 int crypt_check_recipient(struct crypt *c, const char *id, char *err, size_t errlen);
 /* Generates an unprotected key with an encryption subkey; its

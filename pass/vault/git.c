@@ -105,6 +105,15 @@ void git_commit(const char *root, const char *msg, const char *const *paths, siz
 	const char *quiet[] = {"diff", "--cached", "--quiet"};
 	if (git_run(root, quiet, 3, NULL) == 0)
 		return;
+	/* a vault user without a git identity still gets commits (git
+	 * refuses to guess one); a configured identity wins */
+	const char *who[] = {"config", "user.email"};
+	if (git_run(root, who, 2, NULL) != 0) {
+		setenv("GIT_AUTHOR_NAME", "pass vault", 0);
+		setenv("GIT_AUTHOR_EMAIL", "pass@vault", 0);
+		setenv("GIT_COMMITTER_NAME", "pass vault", 0);
+		setenv("GIT_COMMITTER_EMAIL", "pass@vault", 0);
+	}
 	const char *commit[] = {"commit", "-q", "-m", msg};
 	if (git_run(root, commit, 4, NULL) != 0)
 		syslog(LOG_WARNING, "git commit failed in the store");

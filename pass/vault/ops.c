@@ -135,14 +135,27 @@ static int reencrypt(struct vault *v, const char *path, char *err, size_t errlen
 	size_t n = strlen(path);
 	if (n < 4 || strcmp(path + n - 4, ".gpg") != 0)
 		return 0;
-	char recip[RECIPIENTS_MAX], want[KEYIDS_MAX], have[KEYIDS_MAX];
+	char recip[RECIPIENTS_MAX], have[KEYIDS_MAX];
 	if (store_recipients(&v->store, path, recip, sizeof recip) < 0)
 		return 0; /* de-initialised all the way up: left as it is */
+	/* what gpg would encrypt to here (one trial encryption per distinct
+	 * recipient list) against what the file is encrypted to (its session
+	 * key packets, no decryption): equal means byte for byte unchanged */
+	static char last_recip[RECIPIENTS_MAX], last_want[KEYIDS_MAX];
+	static bool have_last;
+	if (!have_last || strcmp(last_recip, recip) != 0) {
+		snprintf(last_recip, sizeof last_recip, "%s", recip);
+		if (crypt_recipient_keyids(v->crypt, recip, last_want, sizeof last_want) < 0)
+			last_want[0] = '\0';
+		have_last = true;
+	}
+	if (last_want[0] && crypt_file_keyids(path, have, sizeof have) == 0 &&
+	    strcmp(last_want, have) == 0)
+		return 0;
 	struct wbuf plain;
 	wbuf_init_secret(&plain, MAX_SECRET);
-	int rc = crypt_decrypt_file(v->crypt, path, &plain, have, sizeof have, err, errlen);
-	if (rc == 0 && (crypt_recipient_keyids(v->crypt, recip, want, sizeof want) < 0 ||
-			strcmp(want, have) != 0)) {
+	int rc = crypt_decrypt_file(v->crypt, path, &plain, NULL, 0, err, errlen);
+	if (rc == 0) {
 		enum pass_status s = PASS_OK;
 		rc = encrypt_to(v, path, plain.p, plain.len, &s, err, errlen);
 	}
@@ -358,7 +371,9 @@ struct grep_walk {
 	const struct pass_msg *m;
 	struct wbuf results;
 	uint32_t n;
-	int failed;
+	int failed;          /* entries that did not decrypt */
+	int grep_failed;     /* grep runs that failed (exit 2: a bad pattern) */
+	char first_failed[PATH_MAX];
 };
 
 static void grep_dir(struct grep_walk *g, const char *dir, unsigned depth)
@@ -405,9 +420,14 @@ static void grep_dir(struct grep_walk *g, const char *dir, unsigned depth)
 		wbuf_init_secret(&plain, MAX_SECRET);
 		wbuf_init_secret(&out, MAX_SECRET);
 		char err[512];
+		int grc = -1;
 		if (crypt_decrypt_file(g->v->crypt, p, &plain, NULL, 0, err, sizeof err) < 0) {
-			g->failed++;
-		} else if (grep_one(g->m, &plain, &out) == 0 && out.len) {
+			if (!g->failed++)
+				snprintf(g->first_failed, sizeof g->first_failed, "%s",
+					 store_rel(&g->v->store, p));
+		} else if ((grc = grep_one(g->m, &plain, &out)) != 0 && grc != 1) {
+			g->grep_failed++;
+		} else if (grc == 0 && out.len) {
 			char rel[PATH_MAX];
 			snprintf(rel, sizeof rel, "%s", store_rel(&g->v->store, p));
 			rel[strlen(rel) - 4] = '\0';
@@ -427,6 +447,18 @@ static void process_grep(struct vault *v, const struct pass_msg *m)
 	struct grep_walk g = {.v = v, .m = m};
 	wbuf_init_secret(&g.results, PASS_MAX_MSG);
 	grep_dir(&g, v->store.root, 0);
+	if (g.grep_failed) {
+		vault_reply_error(v, PASS_ERROR, "Error: grep failed (is the pattern valid?)");
+		wbuf_free_secret(&g.results);
+		return;
+	}
+	if (g.failed) {
+		vault_reply_error(v, PASS_DECRYPT, "Error: %d entr%s could not be decrypted "
+				  "(%s first); no results", g.failed, g.failed == 1 ? "y" : "ies",
+				  g.first_failed);
+		wbuf_free_secret(&g.results);
+		return;
+	}
 	wbuf_reset(&v->reply);
 	passproto_put_reply_hdr(&v->reply, PASS_OK, g.n);
 	if (wbuf_put_bytes(&v->reply, g.results.p, g.results.len) != BUF_OK)
@@ -514,6 +546,13 @@ static void process_generate(struct vault *v, const struct pass_msg *m)
 	if (!locked(v))
 		goto out;
 	bool exists = path_exists(file);
+	char dir[PATH_MAX];
+	if (create && !exists &&
+	    store_dir_path(&v->store, m->fields[0].p, m->fields[0].len, dir) == 0 &&
+	    path_is_dir(dir)) {
+		vault_reply_error(v, PASS_ERROR, "Error: %s is a folder, not a password.", name);
+		goto out;
+	}
 	if (exists && !force && !inplace) {
 		vault_reply_error(v, PASS_EXISTS, "An entry already exists for %s.", name);
 		goto out;
@@ -552,7 +591,6 @@ static void process_generate(struct vault *v, const struct pass_msg *m)
 		wbuf_put_bytes(&content, pw.p, pw.len);
 		wbuf_put_bytes(&content, "\n", 1);
 	}
-	(void)create;
 	enum pass_status st = PASS_OK;
 	if (encrypt_to(v, file, content.p, content.len, &st, err, sizeof err) < 0) {
 		vault_reply_error(v, st, "%s", err);
@@ -624,6 +662,24 @@ static void process_rm(struct vault *v, const struct pass_msg *m)
 		wbuf_free(&removed);
 	}
 	free(name);
+}
+
+/* Whether target (not necessarily existing) is dir or inside it, after
+ * resolving symlinks of both (the folder holding target exists). */
+static bool inside(const char *dir, const char *target)
+{
+	char rd[PATH_MAX], parent[PATH_MAX], rp[PATH_MAX];
+	if (!realpath(dir, rd))
+		return false;
+	snprintf(parent, sizeof parent, "%s", target);
+	char *slash = strrchr(parent, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	if (!realpath(parent, rp))
+		return false;
+	size_t n = strlen(rd);
+	return strncmp(rp, rd, n) == 0 && (rp[n] == '/' || rp[n] == '\0');
 }
 
 /* cp -r of a file or folder (no symlink following). */
@@ -717,6 +773,11 @@ static void process_mv_cp(struct vault *v, const struct pass_msg *m, bool move)
 	if (!strcmp(target, old_path)) {
 		vault_reply_error(v, PASS_ERROR, "Error: %s and %s are the same entry",
 				  shown(src), shown(dst));
+		goto out;
+	}
+	if (from_dir && inside(old_path, target)) {
+		vault_reply_error(v, PASS_ERROR, "Error: cannot %s %s into itself (%s)",
+				  move ? "move" : "copy", shown(src), shown(dst));
 		goto out;
 	}
 	if (path_exists(target) && !force) {
@@ -855,7 +916,8 @@ static void process_init(struct vault *v, const struct pass_msg *m)
 			 sub[0] ? " (" : "", sub, sub[0] ? ")" : "");
 		passproto_put_str(&lines, l);
 		nlines++;
-		snprintf(msg, sizeof msg, "Set GPG id to %s.", shown_ids);
+		snprintf(msg, sizeof msg, "Set GPG id to %s%s%s%s.", shown_ids,
+			 sub[0] ? " (" : "", sub, sub[0] ? ")" : "");
 		const char *paths[] = {idfile};
 		git_commit(v->store.root, msg, paths, 1);
 	}
@@ -863,12 +925,12 @@ static void process_init(struct vault *v, const struct pass_msg *m)
 		vault_reply_error(v, PASS_ERROR, "Error: re-encryption failed: %s", err);
 		goto out;
 	}
-	if (!deinit) {
-		snprintf(msg, sizeof msg, "Reencrypt password store using new GPG id %s%s%s%s.",
-			 shown_ids, sub[0] ? " (" : "", sub, sub[0] ? ")" : "");
-		const char *paths[] = {dir};
-		git_commit(v->store.root, msg, paths, 1);
-	}
+	/* as pass, also after a de-init (what was re-encrypted to the
+	 * inherited recipients) */
+	snprintf(msg, sizeof msg, "Reencrypt password store using new GPG id %s%s%s%s.",
+		 shown_ids, sub[0] ? " (" : "", sub, sub[0] ? ")" : "");
+	const char *rpaths[] = {path_is_dir(dir) ? dir : v->store.root};
+	git_commit(v->store.root, msg, rpaths, 1);
 	wbuf_reset(&v->reply);
 	passproto_put_reply_hdr(&v->reply, PASS_OK, nlines);
 	wbuf_put_bytes(&v->reply, lines.p, lines.len);

@@ -543,8 +543,12 @@ def test_grep(store):
     for bad in (["-r", "x"], ["--include=*", "x"], ["-f", "/etc/passwd", "x"], ["-P", "x"]):
         st, _ = store.call(READ, GREP, *bad)
         assert st == BAD_REQUEST, bad
-    f = store.ok(READ, GREP, "-c", "line")
+    f = store.ok(READ, GREP, "-c", "e")  # both lines of a, counted
     assert dict(zip(f[0::2], f[1::2]))[b"a"].strip().endswith(b"2")
+    assert b"c" not in f[0::2]  # count 0: grep exits 1, as pass skips it
+    # an invalid pattern is an error, not "no match"
+    st2, f2 = store.call(READ, GREP, "a\\{1")
+    assert st2 == ERROR and f2[0], (st2, f2)
 
 
 def test_grep_reports_undecryptable_entry(store):
