@@ -427,7 +427,7 @@ static void grep_dir(struct grep_walk *g, const char *dir, unsigned depth)
 					 store_rel(&g->v->store, p));
 		} else if ((grc = grep_one(g->m, &plain, &out)) != 0 && grc != 1) {
 			g->grep_failed++;
-		} else if (grc == 0 && out.len) {
+		} else if (grc == 0) { /* as pass: a match with no output (binary) is listed */
 			char rel[PATH_MAX];
 			snprintf(rel, sizeof rel, "%s", store_rel(&g->v->store, p));
 			rel[strlen(rel) - 4] = '\0';

@@ -403,7 +403,7 @@ static int put_node(struct wbuf *b, uint32_t *n, char kind, unsigned depth, cons
 /* Walks dir at depth; with terms, only matching parts (returns via
  * *any whether anything was put). */
 static int walk(const char *dir, unsigned depth, const char *const *terms, size_t n_terms,
-		struct wbuf *b, uint32_t *n, bool *any)
+		bool files_too, struct wbuf *b, uint32_t *n, bool *any)
 {
 	*any = false;
 	if (depth > TREE_MAX_DEPTH)
@@ -455,21 +455,23 @@ static int walk(const char *dir, unsigned depth, const char *const *terms, size_
 		char kind = link ? 'l' : isdir ? 'd' : 'f';
 		bool self_match = n_terms && term_match(ents[i].name, terms, n_terms);
 		if (!isdir) {
-			if (n_terms && !self_match)
+			if (n_terms && !self_match && !files_too)
 				continue;
 			rc = put_node(b, n, kind, depth, ents[i].name, link ? target : NULL);
 			*any = true;
 			continue;
 		}
-		/* a folder: its node, then its children; with terms only when
-		 * something inside matches, or all of it when its name does */
+		/* a folder: its node, then its children. With terms, as tree
+		 * 2.1 does it (-P --prune --matchdirs): a folder whose name
+		 * matches is shown even when empty; the files directly in a
+		 * matching top-level folder are shown; anything else only when
+		 * its own name matches or something below it is shown */
 		size_t mark = b->len;
 		uint32_t nmark = *n;
 		rc = put_node(b, n, kind, depth, ents[i].name, link ? target : NULL);
 		bool sub = false;
 		if (rc == 0)
-			rc = walk(p, depth + 1, self_match ? NULL : terms, self_match ? 0 : n_terms,
-				  b, n, &sub);
+			rc = walk(p, depth + 1, terms, n_terms, self_match && depth == 0, b, n, &sub);
 		if (n_terms && !self_match && !sub) {
 			b->len = mark;
 			*n = nmark;
@@ -487,5 +489,5 @@ int store_tree(const char *dir, const char *const *terms, size_t n_terms,
 	       struct wbuf *b, uint32_t *n)
 {
 	bool any;
-	return walk(dir, 0, terms, n_terms, b, n, &any);
+	return walk(dir, 0, terms, n_terms, false, b, n, &any);
 }
