@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	argv[argc] = NULL;
 	struct qp_args a;
 	char err[256];
-	if (qp_parse(argc, argv, &a, err, sizeof err) == 0) {
+	if (qp_parse(argc, argv, "qvm-pass", &a, err, sizeof err) == 0) {
 		CHECK(a.npos <= QP_MAX_POS);
 		for (size_t i = 0; i < a.npos; i++)
 			CHECK(a.pos[i] >= copy && a.pos[i] <= copy + size);

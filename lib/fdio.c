@@ -1,5 +1,6 @@
 /* fdio: small helpers for file descriptors: read/write all, flags. */
 #include "lib/fdio.h"
+#include "lib/buf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -175,4 +176,22 @@ void linger_close(int fd, int linger_ms)
 			break;
 	}
 	close(fd);
+}
+
+int read_to_eof(int fd, struct wbuf *b)
+{
+	for (;;) {
+		if (wbuf_reserve(b, 65536) != BUF_OK && wbuf_reserve(b, 1) != BUF_OK) {
+			errno = 0; /* over the limit */
+			return -1;
+		}
+		ssize_t r = read(fd, b->p + b->len, b->cap - b->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 0;
+		b->len += (size_t)r;
+	}
 }

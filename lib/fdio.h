@@ -11,6 +11,10 @@
 int write_all(int fd, const void *buf, size_t n);
 /* Read exactly n bytes. Returns n, the short count at EOF, or -1. */
 ssize_t read_all(int fd, void *buf, size_t n);
+struct wbuf;
+/* Appends everything until EOF to b. 0 at EOF, or -1: errno set, or 0
+ * when b's limit was reached first. */
+int read_to_eof(int fd, struct wbuf *b);
 int set_nonblock(int fd, bool on);
 int set_cloexec(int fd, bool on);
 /* Moves fd to a number >= 3 if it is 0..2 (so dup2 games are safe). */

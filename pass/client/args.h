@@ -1,7 +1,11 @@
-/* args: pass's command line as qvm-pass reads it: the vault option
- * (-d NAME, --dest-vm NAME anywhere), the command and its aliases (an
- * unknown first word is a name to show), and each command's options in
- * GNU getopt style (permuted, bundled, "--"). A pure function over argv. */
+/* args: qvm-pass's command line, read as pass 1.7.4 reads its own: the
+ * vault option (-d NAME, --dest-vm NAME or --dest-vm=NAME, anywhere before
+ * a "--"), the command word and its aliases (an unknown first word is a
+ * name to show, as pass does when no extension matches), and each
+ * command's options as GNU getopt takes them (permuted, bundled, unique
+ * long prefixes, optional values only attached: -c2, --clip=2; "--"
+ * ends options). find, grep, git and edit take their arguments as they
+ * are, as pass does. A pure function over argv. */
 #ifndef BULKHEAD_PASS_ARGS_H
 #define BULKHEAD_PASS_ARGS_H
 
@@ -26,10 +30,15 @@ struct qp_args {
 	size_t npos;
 };
 
-/* Parses argv[1..argc). 0, or -1 with a message (a pass-style usage or
- * error line) in err. */
-int qp_parse(int argc, char *const *argv, struct qp_args *a, char *err, size_t errlen);
-/* The usage line of a command (for "Usage: PROG ..." messages). */
+/* Parses argv[1..argc). prog names the program in messages ("qvm-pass"
+ * or "pass"). 0, or -1 with the message pass would print (getopt's
+ * complaint and/or "Usage: PROG WORD ...", or an "Error: ..." line) in
+ * err. */
+int qp_parse(int argc, char *const *argv, const char *prog, struct qp_args *a, char *err,
+	     size_t errlen);
+/* The options and operands of a command, as its usage line shows them. */
 const char *qp_usage(enum qp_cmd c);
+/* The canonical word of a command ("show", "rm", ...). */
+const char *qp_word(enum qp_cmd c);
 
 #endif

@@ -59,21 +59,7 @@ static int service_mode(const char *argv0)
 
 static int read_request(struct wbuf *b)
 {
-	for (;;) {
-		if (wbuf_reserve(b, 65536) != BUF_OK &&
-		    wbuf_reserve(b, 1) != BUF_OK) {
-			errno = 0; /* over the size limit */
-			return -1;
-		}
-		ssize_t r = read(0, b->p + b->len, b->cap - b->len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return 0;
-		b->len += (size_t)r;
-	}
+	return read_to_eof(0, b);
 }
 
 /* A name for logs: control bytes as \xNN, at most 200 bytes. */

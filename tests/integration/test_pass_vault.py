@@ -932,9 +932,13 @@ def test_no_core_dumps_and_memory_locked(store):
                 break
             time.sleep(0.02)
         assert core == ("0", "0")
-        if os.geteuid() == 0:
-            assert locked > 0
     finally:
-        out, _ = p.communicate(request(GREP, "needle"), timeout=60)
+        out, err = p.communicate(request(GREP, "needle"), timeout=60)
+    # as root the lock works; or one clear line says it did not. ASan
+    # replaces mlockall with a no-op that succeeds: nothing to see there
+    with open(VAULT, "rb") as f:
+        asan = b"__asan_init" in f.read()
+    if os.geteuid() == 0 and not locked and not asan:
+        assert b"lock memory" in err and len(err.strip().splitlines()) == 1, err
     st, f = parse_reply(out)
     assert st == OK and f[0] == b"a"

@@ -166,7 +166,8 @@ def test_w3_mv_cp_overwrite_answer_is_honoured(store):
     store.pass_("insert", "-m", "b", input=b"BBB\n")
     for cmd in ("mv", "cp"):
         rc, out = store.tty(cmd, "a", "b", answers=[b"n\n"])
-        assert rc == 1 and b"Overwrite it? [y/N]" in out
+        # as mv -i / cp -i: "no" is not an error, and nothing changes
+        assert rc == 0 and f"{cmd}: overwrite 'b'?".encode() in out, out
         assert store.pass_("show", "b") == b"BBB\n" and store.pass_("show", "a") == b"AAA\n"
     rc, out = store.tty("cp", "a", "b", answers=[b"y\n"])
     assert rc == 0 and store.pass_("show", "b") == b"AAA\n"

@@ -17,7 +17,7 @@ static int P(struct qp_args *a, char *err, const char *const *argv)
 	int argc = 0;
 	while (argv[argc])
 		argc++;
-	return qp_parse(argc, (char *const *)argv, a, err, 256);
+	return qp_parse(argc, (char *const *)argv, "qvm-pass", a, err, 256);
 }
 
 #define A(...) ((const char *const[]){"qvm-pass", __VA_ARGS__, NULL})
@@ -90,10 +90,29 @@ static void show_options(void **state)
 	assert_int_equal(a.clip, 1);
 	/* -c -q together, a bad line, an unknown option */
 	assert_int_equal(P(&a, err, A("show", "-c", "-q", "x")), -1);
-	assert_non_null(strstr(err, "Usage: %s show"));
+	assert_string_equal(err, "Usage: qvm-pass show [--clip[=line-number],-c[line-number]] "
+				 "[--qrcode[=line-number],-q[line-number]] [pass-name]");
+	assert_int_equal(P(&a, err, A("ls", "-c", "-q", "x")), -1); /* the word as typed */
+	assert_non_null(strstr(err, "Usage: qvm-pass ls [--clip"));
+	assert_int_equal(P(&a, err, A("-c", "-q", "x")), -1); /* implicit show */
+	assert_non_null(strstr(err, "Usage: qvm-pass show [--clip"));
 	assert_int_equal(P(&a, err, A("show", "-cx", "x")), -1);
-	assert_non_null(strstr(err, "not a simple integer"));
+	assert_string_equal(err, "Clip location 'x' is not a number.");
 	assert_int_equal(P(&a, err, A("show", "-z", "x")), -1);
+	assert_non_null(strstr(err, "qvm-pass: invalid option -- 'z'\nUsage: qvm-pass show"));
+	assert_int_equal(P(&a, err, A("show", "--bogus", "x")), -1);
+	assert_non_null(strstr(err, "unrecognized option '--bogus'"));
+	/* "-c 2": 2 is the name (optional values are attached only) */
+	assert_int_equal(P(&a, err, A("show", "-c", "2")), 0);
+	assert_int_equal(a.clip, 1);
+	assert_string_equal(a.pos[0], "2");
+	/* options after the name (getopt permutes) and a bare name with -c */
+	assert_int_equal(P(&a, err, A("x", "-c3")), 0);
+	assert_int_equal(a.cmd, QP_SHOW);
+	assert_int_equal(a.clip, 3);
+	assert_string_equal(a.pos[0], "x");
+	assert_int_equal(P(&a, err, A("show", "--clip=99999999999", "x")), 0);
+	assert_int_equal(a.clip, 4294967295u);
 	/* "--" makes the rest names */
 	assert_int_equal(P(&a, err, A("show", "--", "-c")), 0);
 	assert_int_equal(a.clip, 0);
@@ -117,6 +136,16 @@ static void insert_generate_rm(void **state)
 	assert_string_equal(a.pos[1], "30");
 	assert_int_equal(P(&a, err, A("generate", "-i", "-f", "x")), -1);
 	assert_int_equal(P(&a, err, A("generate", "-c2", "x")), -1); /* no line for generate */
+	assert_non_null(strstr(err, "invalid option -- '2'"));
+	assert_int_equal(P(&a, err, A("generate", "--clip=2", "x")), -1);
+	assert_non_null(strstr(err, "option '--clip' doesn't allow an argument"));
+	assert_int_equal(P(&a, err, A("generate", "-c", "-q", "x")), -1);
+	assert_int_equal(P(&a, err, A("generate", "-cn", "x")), 0);
+	assert_true(a.clip == 1 && a.no_symbols);
+	assert_int_equal(P(&a, err, A("generate", "a", "b", "c")), -1);
+	assert_int_equal(P(&a, err, A("--", "-c")), 0); /* "--" first: a show */
+	assert_int_equal(a.cmd, QP_SHOW);
+	assert_int_equal(a.npos, 1);
 	assert_int_equal(P(&a, err, A("generate", "--in-place", "x")), 0);
 	assert_true(a.in_place);
 	assert_int_equal(P(&a, err, A("rm", "-rf", "dir")), 0);
@@ -127,6 +156,23 @@ static void insert_generate_rm(void **state)
 	assert_int_equal(P(&a, err, A("get-or-generate", "-n", "x", "12")), 0);
 	assert_int_equal(a.cmd, QP_GETGEN);
 	assert_int_equal(P(&a, err, A("get-or-generate", "-f", "x")), -1);
+}
+
+static void prog_name_in_messages(void **state)
+{
+	(void)state;
+	struct qp_args a;
+	char err[256];
+	const char *argv[] = {"pass", "rm", "a", "b", NULL};
+	assert_int_equal(qp_parse(4, (char *const *)argv, "pass", &a, err, sizeof err), -1);
+	assert_string_equal(err, "Usage: pass rm [--recursive,-r] [--force,-f] pass-name");
+	const char *argv2[] = {"pass", "delete", NULL};
+	assert_int_equal(qp_parse(2, (char *const *)argv2, "pass", &a, err, sizeof err), -1);
+	assert_string_equal(err, "Usage: pass delete [--recursive,-r] [--force,-f] pass-name");
+	/* a tiny buffer is never overrun */
+	char small[8];
+	assert_int_equal(qp_parse(2, (char *const *)argv2, "pass", &a, small, sizeof small), -1);
+	assert_int_equal(strlen(small), 7);
 }
 
 static void init_grep_git(void **state)
@@ -150,8 +196,27 @@ static void init_grep_git(void **state)
 	assert_int_equal(P(&a, err, A("git", "log", "--oneline")), 0);
 	assert_int_equal(a.npos, 2);
 	assert_int_equal(P(&a, err, A("find")), -1);
-	for (int c = QP_SHOW; c <= QP_GETGEN; c++)
+	assert_string_equal(err, "Usage: qvm-pass find pass-names...");
+	/* find and edit take words as they are (as pass: no getopt) */
+	assert_int_equal(P(&a, err, A("find", "-x", "y")), 0);
+	assert_int_equal(a.npos, 2);
+	assert_string_equal(a.pos[0], "-x");
+	assert_int_equal(P(&a, err, A("edit", "-x")), 0);
+	assert_string_equal(a.pos[0], "-x");
+	assert_int_equal(P(&a, err, A("edit", "a", "b")), -1);
+	assert_int_equal(P(&a, err, A("grep")), -1);
+	assert_int_equal(P(&a, err, A("init", "--path")), -1);
+	assert_non_null(strstr(err, "option '--path' requires an argument"));
+	assert_int_equal(P(&a, err, A("init", "--path", "s", "K")), 0);
+	assert_string_equal(a.path, "s");
+	assert_int_equal(P(&a, err, A("init")), 0); /* no id: the vault makes a key */
+	/* help and version ignore the rest */
+	assert_int_equal(P(&a, err, A("help", "-z")), 0);
+	assert_int_equal(a.cmd, QP_HELP);
+	for (int c = QP_SHOW; c <= QP_GETGEN; c++) {
 		assert_non_null(qp_usage(c));
+		assert_true(qp_word(c)[0] != '\0');
+	}
 }
 
 int main(void)
@@ -162,6 +227,7 @@ int main(void)
 		cmocka_unit_test(show_options),
 		cmocka_unit_test(insert_generate_rm),
 		cmocka_unit_test(init_grep_git),
+		cmocka_unit_test(prog_name_in_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
