@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from conftest import BUILD, POLICY_BIN, wait_for
+from conftest import BUILD, POLICY_BIN, kill_leftover_brokers, wait_for
 
 BULKHEADD = os.path.abspath(os.path.join(BUILD, "domains", "bulkheadd"))
 
@@ -93,6 +93,7 @@ class Daemon:
 
     def cleanup(self):
         self.stop(signal.SIGKILL)
+        kill_leftover_brokers(self.root)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def logtext(self):

@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from conftest import BIN, BUILD, World, wait_for
+from conftest import BIN, BUILD, World, kill_leftover_brokers, wait_for
 
 TOOLS = os.path.abspath(os.path.join(BUILD, "tools"))
 BULKHEADD = os.path.abspath(os.path.join(BUILD, "domains", "bulkheadd"))
@@ -104,6 +104,7 @@ def bh():
     b = Bulkhead(root)
     yield b
     b.stop()
+    kill_leftover_brokers(root)
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -706,6 +707,7 @@ def mgmt():
     env = bh.env(BULKHEAD_ADMIN_TRANSPORT="qrexec", BULKHEAD_QREXEC_CLIENT_VM=wrapper)
     yield w, bh, env
     bh.stop()
+    kill_leftover_brokers(root)
     w.down()
 
 
