@@ -4,7 +4,8 @@
 # come up, the demo world is created (AppVMs work, vault with no network,
 # mgmt, on the `host` template), work and vault start as sandboxed domains,
 # and policy-governed calls run between them (a date from vault, a call
-# denied by policy: exit 126, a missing service: exit 127). The world keeps
+# denied by policy: exit 126, a missing service: exit 127), then split pass
+# from work to vault (the store and its key stay in vault). The world keeps
 # running afterwards; `bulkhead down` stops it. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -245,7 +245,9 @@ static void process_show(struct vault *v, const struct pass_msg *m)
 				wbuf_reset(&v->reply);
 				passproto_put_reply_hdr(&v->reply, PASS_OK, 2);
 				passproto_put_str(&v->reply, "secret");
-				if (passproto_put_field(&v->reply, plain.p + off, len) != BUF_OK)
+				/* an empty entry has no buffer at all */
+				const uint8_t *sp = plain.p ? plain.p + off : (const uint8_t *)"";
+				if (passproto_put_field(&v->reply, sp, len) != BUF_OK)
 					vault_reply_error(v, PASS_ERROR, "Error: entry too large");
 			}
 		}
