@@ -225,7 +225,23 @@ static int ensure_host_template(struct bh *b)
 		fprintf(stderr, "bulkhead: %s: %s\n", rpc, strerror(errno));
 		return -1;
 	}
-	return install_missing(b->p.template_rpc, rpc, 0755);
+	if (install_missing(b->p.template_rpc, rpc, 0755) < 0)
+		return -1;
+	/* the split-pass services: links into the qubes' /opt/bulkhead/bin
+	 * (made here: an installer cannot copy a link whose target is only
+	 * there inside the qubes) */
+	static const char *const pass_services[] = {"ruddo.PassRead", "ruddo.PassManage"};
+	for (size_t i = 0; i < 2; i++) {
+		char link[PATH_MAX + 32];
+		struct stat st;
+		snprintf(link, sizeof link, "%s/%s", rpc, pass_services[i]);
+		if (lstat(link, &st) < 0 &&
+		    symlink("/opt/bulkhead/bin/bulkhead-pass-vault", link) < 0) {
+			fprintf(stderr, "bulkhead: %s: %s\n", link, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int write_admin_policy(struct bh *b)
